@@ -1,0 +1,45 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// Compile offline: Hardhat would download solc; we load the `solc` npm package
+// instead. SOLC_VERSION must equal the exact version pinned in package.json,
+// because Hardhat labels the build with `version` and does not check it.
+const SOLC_VERSION = "0.8.30";
+const soljsonPath = createRequire(import.meta.url).resolve("solc/soljson.js");
+
+const compiler = {
+  version: SOLC_VERSION,
+  path: soljsonPath,
+  settings: {
+    evmVersion: "prague",
+    optimizer: { enabled: true, runs: 10_000 },
+  },
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: compiler,
+      production: compiler,
+    },
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test/solidity" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 32, failOnRevert: false },
+    },
+  },
+  // A local `hardhat node` stands in for a live chain in fork tests; Hardhat
+  // must know its hardfork history to fork it.
+  chainDescriptors: {
+    31337: { name: "local-node", hardforkHistory: { prague: { blockNumber: 0 } } },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+  },
+});
