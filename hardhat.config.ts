@@ -13,7 +13,7 @@ const compiler = {
   path: soljsonPath,
   settings: {
     evmVersion: "prague",
-    optimizer: { enabled: true, runs: 10_000 },
+    optimizer: { enabled: true, runs: 200 },
   },
 };
 
@@ -30,8 +30,8 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      fuzz: { runs: 256 },
-      invariant: { runs: 64, depth: 32, failOnRevert: false },
+      fuzz: { runs: 200 },
+      invariant: { runs: 200, depth: 32, failOnRevert: false },
     },
   },
   // A local `hardhat node` stands in for a live chain in fork tests; Hardhat
