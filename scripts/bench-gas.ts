@@ -5,7 +5,9 @@ import { network } from "hardhat";
 import { benchBreaker, type GasRow } from "./bench/breaker.js";
 
 const { ethers, networkHelpers } = await network.create();
-const results: Record<string, unknown> = await benchBreaker(ethers, (s) => networkHelpers.time.increase(s));
+const results: Record<string, unknown> = await benchBreaker(ethers, async (s) => {
+  await networkHelpers.time.increase(s);
+});
 
 await mkdir("reports", { recursive: true });
 await writeFile("reports/gas.json", JSON.stringify(results, null, 2) + "\n");

@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 import {Scopes} from "./Scopes.sol";
@@ -382,7 +381,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     /// @notice True during the grace period after `scope` (or the global scope) was unpaused or
     /// its pause expired. Integrators hold off liquidations of positions that became unhealthy
     /// while users could not act.
-    function inGracePeriod(bytes32 scope) external view returns (bool) {
+    function inGracePeriod(bytes32 scope) public view returns (bool) {
         if (isPaused(scope)) return false;
         BreakerStorage storage $ = _bs();
         uint256 grace = $.control.gracePeriod;
