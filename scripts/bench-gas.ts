@@ -1,23 +1,36 @@
-// npm run bench:gas — measures the gas overhead of each protection and writes
-// reports/gas.json plus a Markdown table (copied into the README).
+// npm run bench:gas — gas of each protection and of the emergency / recovery paths.
+// Writes reports/gas.json and prints Markdown tables (copied into the README).
 import { mkdir, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
 import { benchBreaker, type GasRow } from "./bench/breaker.js";
+import { benchGuardian } from "./bench/guardian.js";
+import { benchMigration } from "./bench/migration.js";
 
-const { ethers, networkHelpers } = await network.create();
-const results: Record<string, unknown> = await benchBreaker(ethers, async (s) => {
-  await networkHelpers.time.increase(s);
-});
+const fmt = (n: number) => n.toLocaleString("en-US");
 
+const breaker = await (async () => {
+  const { ethers, networkHelpers } = await network.create();
+  return benchBreaker(ethers, async (s) => {
+    await networkHelpers.time.increase(s);
+  });
+})();
+const guardian = await benchGuardian((await network.create()).ethers);
+const recovery = await benchMigration((await network.create()).ethers);
+
+const results = { ...breaker, guardian, recovery };
 await mkdir("reports", { recursive: true });
 await writeFile("reports/gas.json", JSON.stringify(results, null, 2) + "\n");
 
-const lines = ["| operation | baseline | protected | overhead |", "|---|---:|---:|---:|"];
-for (const [op, r] of Object.entries(results)) {
+const overhead = ["| operation | baseline | protected | overhead |", "|---|---:|---:|---:|"];
+for (const [op, r] of Object.entries(breaker)) {
   const row = r as Partial<GasRow>;
   if (typeof row.overhead !== "number") continue;
-  lines.push(`| ${op} | ${row.baseline!.toLocaleString("en-US")} | ${row.protected!.toLocaleString("en-US")} | +${row.overhead.toLocaleString("en-US")} |`);
+  overhead.push(`| ${op} | ${fmt(row.baseline!)} | ${fmt(row.protected!)} | +${fmt(row.overhead)} |`);
 }
-console.log(lines.join("\n"));
-console.log("\nreference:", JSON.stringify(results.reference));
+const absolute = ["| operation | gasUsed |", "|---|---:|"];
+for (const [op, g] of Object.entries({ ...guardian, ...recovery })) absolute.push(`| ${op} | ${fmt(g)} |`);
+
+console.log(overhead.join("\n"));
+console.log("\nreference (OpenZeppelin whenNotPaused on the same vault):", JSON.stringify(breaker.reference));
+console.log("\n" + absolute.join("\n"));
 console.log("\nwritten reports/gas.json");
