@@ -13,8 +13,8 @@ async function gas(txPromise: Promise<{ wait(): Promise<{ gasUsed: bigint } | nu
 export async function benchMigration(ethers: any): Promise<Record<string, number>> {
   const [admin, claimant, relayer, treasury, user] = await ethers.getSigners();
   const E18 = 10n ** 18n;
-  const tokenA = await ethers.deployContract("RecoveryTestToken", ["Bench A", "BA", 18]);
-  const tokenB = await ethers.deployContract("RecoveryTestToken", ["Bench B", "BB", 6]);
+  const tokenA = await ethers.deployContract("TestToken", ["Bench A", "BA", 18]);
+  const tokenB = await ethers.deployContract("TestToken", ["Bench B", "BB", 6]);
   const a: string = await tokenA.getAddress();
   const b: string = await tokenB.getAddress();
   const out: Record<string, number> = {};

@@ -17,6 +17,7 @@ import {
   type Approval,
   type GuardianAction,
 } from "../../scripts/lib/guardian-actions.js";
+import { MIGRATE_TYPES, migratorDomain } from "../../scripts/lib/position-migration.js";
 import { DAY, SLOW_DELAY, deployMultisig } from "../helpers/guardian-fixture.js";
 import { deploySafe, signSafeMessage } from "../helpers/safe.js";
 
@@ -140,7 +141,7 @@ describe("incident recovery, end to end (vault + multisig with a Safe + rescue +
     const sigDeadline = await deadline();
     const { chainId } = await ethers.provider.getNetwork();
     const sig = await bob.signTypedData(
-      { name: "Breakwater PositionMigrator", version: "1", chainId, verifyingContract: await migrator.getAddress() },
+      migratorDomain(await migrator.getAddress(), chainId),
       MIGRATE_TYPES,
       {
         account: bob.address, oldVault: vaultAddr, newVault: await newVault.getAddress(),
@@ -153,14 +154,3 @@ describe("incident recovery, end to end (vault + multisig with a Safe + rescue +
   });
 });
 
-const MIGRATE_TYPES = {
-  Migrate: [
-    { name: "account", type: "address" },
-    { name: "oldVault", type: "address" },
-    { name: "newVault", type: "address" },
-    { name: "shares", type: "uint256" },
-    { name: "minSharesOut", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};

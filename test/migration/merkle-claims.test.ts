@@ -14,8 +14,8 @@ const TERMS = "Breakwater incident #1 compensation: claiming releases all furthe
 describe("MerkleClaims", function () {
   async function deployFixture() {
     const [owner, treasury, alice, bob, relayer, mallory, s1, s2, s3] = await ethers.getSigners();
-    const tokenA = await ethers.deployContract("RecoveryTestToken", ["Token A", "TKA", 18]);
-    const tokenB = await ethers.deployContract("RecoveryTestToken", ["Token B", "TKB", 6]);
+    const tokenA = await ethers.deployContract("TestToken", ["Token A", "TKA", 18]);
+    const tokenB = await ethers.deployContract("TestToken", ["Token B", "TKB", 6]);
     const claims = await ethers.deployContract("MerkleClaims", [owner.address]);
     const safeA = await deploySafe(ethers, [s1, s2, s3], 2);
     const safeB = await deploySafe(ethers, [s1, s2, s3], 2);

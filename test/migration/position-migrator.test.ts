@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MIGRATE_TYPES, migratorDomain } from "../../scripts/lib/position-migration.js";
 import { network } from "hardhat";
 import { deploySafe, execSafeTransaction, signSafeMessage } from "../helpers/safe.js";
 
@@ -11,7 +12,7 @@ const ALL = ethers.MaxUint256;
 describe("PositionMigrator", function () {
   async function deployFixture() {
     const [admin, alice, bob, relayer, mallory, s1, s2] = await ethers.getSigners();
-    const token = await ethers.deployContract("RecoveryTestToken", ["Asset", "AST", 18]);
+    const token = await ethers.deployContract("TestToken", ["Asset", "AST", 18]);
     const t = await token.getAddress();
     const oldVault = await ethers.deployContract("MockMigratableVault", [t, "Old vault", "oVLT"]);
     const newVault = await ethers.deployContract("MockMigratableVault", [t, "New vault", "nVLT"]);
@@ -42,19 +43,8 @@ describe("PositionMigrator", function () {
     msg: { account: string; shares: bigint; minSharesOut: bigint; nonce: bigint; deadline: bigint },
     chainId = f.chainId,
   ) {
-    const domain = { name: "Breakwater PositionMigrator", version: "1", chainId, verifyingContract: f.m };
-    const types = {
-      Migrate: [
-        { name: "account", type: "address" },
-        { name: "oldVault", type: "address" },
-        { name: "newVault", type: "address" },
-        { name: "shares", type: "uint256" },
-        { name: "minSharesOut", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    };
-    return signer.signTypedData(domain, types, { ...msg, oldVault: f.o, newVault: f.n });
+    const domain = migratorDomain(f.m, chainId);
+    return signer.signTypedData(domain, MIGRATE_TYPES, { ...msg, oldVault: f.o, newVault: f.n });
   }
 
   it("moves the caller's whole position out of a paused vault, preserving its assets", async function () {
@@ -184,7 +174,7 @@ describe("PositionMigrator", function () {
 
   it("only the owner sets routes, between distinct vaults of the same asset", async function () {
     const { mallory, migrator, o, n } = await loadFixture(deployFixture);
-    const other = await ethers.deployContract("RecoveryTestToken", ["Other", "OTH", 18]);
+    const other = await ethers.deployContract("TestToken", ["Other", "OTH", 18]);
     const otherVault = await ethers.deployContract("MockMigratableVault", [await other.getAddress(), "x", "x"]);
     const ov = await otherVault.getAddress();
     await expect(migrator.connect(mallory).setRoute(o, n, true))

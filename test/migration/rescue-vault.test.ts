@@ -12,7 +12,7 @@ describe("RescueVault", function () {
   async function deployFixture() {
     const [admin, guardian, newVault, attacker, other] = await ethers.getSigners();
     const vault = await ethers.deployContract("RescueVault", [admin.address, 2 * DAY]);
-    const token = await ethers.deployContract("RecoveryTestToken", ["Token", "TKN", 18]);
+    const token = await ethers.deployContract("TestToken", ["Token", "TKN", 18]);
     const vaultAddr = await vault.getAddress();
     // what IBreakableRescue.rescueFrozen does: a plain token.transfer to the vault
     await token.mint(vaultAddr, 1_000n * E18);

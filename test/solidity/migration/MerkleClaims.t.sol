@@ -20,7 +20,7 @@ pragma solidity ^0.8.24;
 
 import {Test, Vm} from "../utils/Test.sol";
 import {MerkleClaims} from "../../../contracts/migration/MerkleClaims.sol";
-import {RecoveryTestToken} from "../../../contracts/migration/test/RecoveryTestToken.sol";
+import {TestToken} from "../../../contracts/test/TestToken.sol";
 import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 
 /// Builds a Merkle tree compatible with OpenZeppelin MerkleProof (sorted pairs).
@@ -60,8 +60,8 @@ contract MerkleClaimsHandler {
     uint256 public constant ROUNDS = 2;
 
     MerkleClaims public immutable claims;
-    RecoveryTestToken public immutable tokenA;
-    RecoveryTestToken public immutable tokenB;
+    TestToken public immutable tokenA;
+    TestToken public immutable tokenB;
 
     address[] public accounts;
     uint256[] internal _pks;
@@ -74,7 +74,7 @@ contract MerkleClaimsHandler {
     mapping(uint256 round => uint256) public sweeps;
     uint256 public successfulClaims;
 
-    constructor(MerkleClaims claims_, RecoveryTestToken a, RecoveryTestToken b) {
+    constructor(MerkleClaims claims_, TestToken a, TestToken b) {
         claims = claims_;
         tokenA = a;
         tokenB = b;
@@ -183,14 +183,14 @@ contract MerkleClaimsHandler {
 
 contract MerkleClaimsTest is Test {
     MerkleClaims internal claims;
-    RecoveryTestToken internal tokenA;
-    RecoveryTestToken internal tokenB;
+    TestToken internal tokenA;
+    TestToken internal tokenB;
     MerkleClaimsHandler internal handler;
     address internal constant TREASURY = address(0x7EA5);
 
     function setUp() public {
-        tokenA = new RecoveryTestToken("A", "A", 18);
-        tokenB = new RecoveryTestToken("B", "B", 6);
+        tokenA = new TestToken("A", "A", 18);
+        tokenB = new TestToken("B", "B", 6);
         claims = new MerkleClaims(address(this));
         handler = new MerkleClaimsHandler(claims, tokenA, tokenB);
         (uint256 totalA, uint256 totalB) = handler.totals();
@@ -234,7 +234,7 @@ contract MerkleClaimsTest is Test {
     }
 
     function invariant_solvent() public view {
-        RecoveryTestToken[2] memory toks = [tokenA, tokenB];
+        TestToken[2] memory toks = [tokenA, tokenB];
         for (uint256 k; k < 2; ++k) {
             uint256 owed;
             uint256 res;

@@ -13,7 +13,7 @@ pragma solidity ^0.8.24;
 import {Test} from "../utils/Test.sol";
 import {PositionMigrator} from "../../../contracts/migration/PositionMigrator.sol";
 import {MockMigratableVault} from "../../../contracts/migration/test/MockMigratableVault.sol";
-import {RecoveryTestToken} from "../../../contracts/migration/test/RecoveryTestToken.sol";
+import {TestToken} from "../../../contracts/test/TestToken.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
@@ -38,7 +38,7 @@ contract HalfPullVault is ERC20 {
 }
 
 contract PositionMigratorTest is Test {
-    RecoveryTestToken internal token;
+    TestToken internal token;
     MockMigratableVault internal oldVault;
     MockMigratableVault internal newVault;
     PositionMigrator internal migrator;
@@ -48,7 +48,7 @@ contract PositionMigratorTest is Test {
 
     function setUp() public {
         alice = vm.addr(ALICE_PK);
-        token = new RecoveryTestToken("Asset", "AST", 18);
+        token = new TestToken("Asset", "AST", 18);
         oldVault = new MockMigratableVault(token, "old", "old");
         newVault = new MockMigratableVault(token, "new", "new");
         migrator = new PositionMigrator(address(this));

@@ -12,14 +12,14 @@ pragma solidity ^0.8.24;
 
 import {Test, Vm} from "../utils/Test.sol";
 import {RescueVault} from "../../../contracts/migration/RescueVault.sol";
-import {RecoveryTestToken} from "../../../contracts/migration/test/RecoveryTestToken.sol";
+import {TestToken} from "../../../contracts/test/TestToken.sol";
 
 contract RescueVaultHandler {
     // solhint-disable-next-line const-name-snakecase
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     RescueVault public immutable vault;
-    RecoveryTestToken public immutable token;
+    TestToken public immutable token;
     address public constant ATTACKER = address(0xBAD);
     address[3] public dests = [address(0xD1), address(0xD2), address(0xD3)];
 
@@ -29,7 +29,7 @@ contract RescueVaultHandler {
     mapping(address asset => uint256) public totalOut;
     mapping(address asset => mapping(address dest => uint256)) public receivedBy;
 
-    constructor(RescueVault vault_, RecoveryTestToken token_) {
+    constructor(RescueVault vault_, TestToken token_) {
         vault = vault_;
         token = token_;
     }
@@ -79,11 +79,11 @@ contract RescueVaultHandler {
 
 contract RescueVaultTest is Test {
     RescueVault internal vault;
-    RecoveryTestToken internal token;
+    TestToken internal token;
     RescueVaultHandler internal handler;
 
     function setUp() public {
-        token = new RecoveryTestToken("T", "T", 18);
+        token = new TestToken("T", "T", 18);
         // The handler stands in for the guardian multisig (holds every role).
         vault = new RescueVault(address(this), 1 days);
         handler = new RescueVaultHandler(vault, token);
