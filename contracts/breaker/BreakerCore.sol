@@ -214,6 +214,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         s.available = uint96(available < newMaxCapacity ? available : newMaxCapacity);
         s.maxCapacity = uint96(newMaxCapacity);
         s.lastUpdate = uint32(block.timestamp);
+        _resetLedger(asset);
         emit LimitLowered(asset, current, newMaxCapacity);
     }
 
@@ -298,6 +299,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         });
         $.assetPolicy[asset] =
             AssetPolicy({minTvl: config.minTvl, settlementDelay: config.settlementDelay, mode: config.mode});
+        _resetLedger(asset);
         emit LimitSet(asset, config);
     }
 
@@ -657,10 +659,6 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         return sum < max ? sum : max;
     }
 
-    /// @dev The per-transaction flow ledger (EIP-1153 transient storage): the capacity when
-    /// the transaction first touched `asset`, and the net outflow since. Netting within a
-    /// transaction is what makes flash-loan round trips (out then in, or in then out) leave
-    /// the limiter exactly where it was: they can neither consume nor mint capacity.
     /// @dev The packed AssetState word of `asset` and its storage slot: one SLOAD.
     function _assetWord(address asset) private view returns (uint256 slot, uint256 word) {
         AssetState storage st = _bs().assetState[asset];
@@ -730,6 +728,17 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
             if iszero(and(eq(available, maxCapacity), eq(and(word, MAX_U96), maxCapacity))) {
                 sstore(slot, or(or(and(word, not(or(MAX_U96, shl(192, 0xffffffff)))), available), shl(192, timestamp())))
             }
+        }
+    }
+
+    /// @dev After a limit change, later flows in the same transaction start from the new state.
+    function _resetLedger(address asset) private {
+        uint256 tslot;
+        unchecked {
+            tslot = LEDGER_TSLOT + uint160(asset);
+        }
+        assembly ("memory-safe") {
+            tstore(tslot, 0)
         }
     }
 
