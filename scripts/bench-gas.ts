@@ -28,7 +28,8 @@ for (const [op, r] of Object.entries(breaker)) {
   overhead.push(`| ${op} | ${fmt(row.baseline!)} | ${fmt(row.protected!)} | +${fmt(row.overhead)} |`);
 }
 const absolute = ["| operation | gasUsed |", "|---|---:|"];
-for (const [op, g] of Object.entries({ ...guardian, ...recovery })) absolute.push(`| ${op} | ${fmt(g)} |`);
+const emergency = breaker.emergency as Record<string, number>;
+for (const [op, g] of Object.entries({ ...emergency, ...guardian, ...recovery })) absolute.push(`| ${op} | ${fmt(g)} |`);
 
 console.log(overhead.join("\n"));
 console.log("\nreference (OpenZeppelin whenNotPaused on the same vault):", JSON.stringify(breaker.reference));

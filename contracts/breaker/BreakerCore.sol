@@ -218,11 +218,11 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         emit LimitLowered(asset, current, newMaxCapacity);
     }
 
-    /// @notice Cancel a queued outflow during its settlement delay; the tokens go back to (or stay
-    /// in) the protected contract.
+    /// @notice Cancel a queued outflow during its settlement delay, or later while a pause, freeze
+    /// or quarantine still holds its claim; the tokens go back to (or stay in) the protected contract.
     function vetoQueuedOutflow(uint256 id) external onlyRole(EMERGENCY_ROLE) {
         QueuedOutflow storage q = _openQueuedOutflow(id);
-        if (block.timestamp >= q.claimableAt) revert VetoWindowClosed(id, q.claimableAt);
+        if (block.timestamp >= q.claimableAt && !_claimHeld(q)) revert VetoWindowClosed(id, q.claimableAt);
         q.settled = true;
         q.vetoed = true;
         _releaseQueued(q.asset, q.amount);
@@ -354,7 +354,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         if (block.timestamp < q.claimableAt) revert QueuedOutflowNotClaimable(id, q.claimableAt);
         address asset = q.asset;
         AssetState memory s = _bs().assetState[asset];
-        _checkOutflowRestrictions(bytes32(0), asset, address(0), q.recipient, s.flags);
+        _checkOutflowRestrictions(q.scope, asset, address(0), q.recipient, s.flags);
         q.settled = true;
         _releaseQueued(asset, q.amount);
         emit QueuedOutflowClaimed(id, q.recipient, q.amount);
@@ -505,7 +505,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         unchecked {
             // amount, start <= 2^96 and |net| < 2^127: no overflow.
             if (net + int256(amount) > int256(start)) {
-                (payNow, queueId) = _onBreach(asset, amount, start, net, to, source);
+                (payNow, queueId) = _onBreach(scope, asset, amount, start, net, to, source);
                 if (queueId != 0) word |= uint256(F_QUEUED) << 248;
             }
             _settleLedger(slot, asset, word, start, net + int256(payNow));
@@ -514,10 +514,15 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @dev An outflow above the remaining capacity: pass below the minimum TVL, else revert or
     /// pay the headroom and queue the excess, as the asset's policy says.
-    function _onBreach(address asset, uint256 amount, uint256 start, int256 net, address to, address source)
-        private
-        returns (uint256 payNow, uint256 queueId)
-    {
+    function _onBreach(
+        bytes32 scope,
+        address asset,
+        uint256 amount,
+        uint256 start,
+        int256 net,
+        address to,
+        address source
+    ) private returns (uint256 payNow, uint256 queueId) {
         AssetPolicy memory policy = _bs().assetPolicy[asset];
         uint256 tvl = policy.minTvl == 0 ? 0 : _breakerTvl(asset, source);
         if (tvl < policy.minTvl) {
@@ -526,7 +531,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         }
         payNow = net >= int256(start) ? 0 : uint256(int256(start) - net);
         if (policy.mode == BreachMode.Revert) revert OutflowLimitExceeded(asset, amount, payNow);
-        queueId = _queue(source, asset, to, amount - payNow, policy.settlementDelay);
+        queueId = _queue(source, scope, asset, to, amount - payNow, policy.settlementDelay);
     }
 
     /// @dev Guard an entry that brings `amount` of `asset` in (deposit, supply): blocked while
@@ -647,6 +652,15 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         }
     }
 
+    /// @dev True while a pause (of the outflow's scope, GLOBAL or its asset), a freeze or a
+    /// quarantine of its recipient holds a queued outflow's claim.
+    function _claimHeld(QueuedOutflow storage q) private view returns (bool) {
+        BreakerStorage storage $ = _bs();
+        address asset = q.asset;
+        return $.assetState[asset].flags & F_FROZEN != 0 || isPaused(q.scope) || isPaused(Scopes.asset(asset))
+            || $.quarantined[q.recipient];
+    }
+
     /// @dev Capacity after continuous refill since `lastUpdate`, capped at `max`.
     function _refilled(uint256 available, uint256 max, uint256 lastUpdate, uint256 window)
         private
@@ -752,6 +766,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     function _queue(
         address source,
+        bytes32 scope,
         address asset,
         address recipient,
         uint256 amount,
@@ -763,6 +778,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         uint64 claimableAt = uint64(block.timestamp) + delay;
         $.queue[id] = QueuedOutflow({
             source: source,
+            scope: scope,
             asset: asset,
             recipient: recipient,
             amount: uint96(amount),

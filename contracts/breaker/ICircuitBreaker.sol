@@ -31,6 +31,7 @@ interface ICircuitBreaker {
     /// @notice An outflow held back by the limiter.
     struct QueuedOutflow {
         address source; // the protected contract that owes the tokens
+        bytes32 scope; // the function group it left through: its pause also holds the claim
         address asset;
         address recipient;
         uint96 amount;

@@ -76,6 +76,16 @@ export async function benchBreaker(
   const plainAfter = await gas(plain.connect(alice).withdraw(1_000n * unit, alice.address, alice.address));
   results.withdrawAfter50Withdrawals = row(plainAfter, after50);
 
+  // The emergency path itself (breaker side only): a guardian pause and the keeper's sentinel pause.
+  const [, , sentinel] = await ethers.getSigners();
+  await guarded.setSentinel(sentinel.address, 86_400n, 3_600n);
+  const GLOBAL = ethers.id("breakwater.scope.GLOBAL");
+  const WITHDRAW = ethers.id("breakwater.scope.WITHDRAW");
+  results.emergency = {
+    breakerPauseGlobal: await gas(guarded.pause(GLOBAL, 86_400n)),
+    sentinelPauseScope: await gas(guarded.connect(sentinel).sentinelPause(WITHDRAW, 3_600n)),
+  };
+
   results.reference = {
     ozWhenNotPausedWithdrawOverhead: same[1] - same[0],
     ozWhenNotPausedDepositOverhead: dep[1] - dep[0],

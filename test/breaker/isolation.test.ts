@@ -79,7 +79,7 @@ describe("Breaker: asset isolation (freeze, quarantine, rescue)", function () {
       await expect(vault.connect(guardian).vetoQueuedOutflow(1n)).to.emit(vault, "QueuedOutflowVetoed");
     });
 
-    it("a global or asset pause blocks queued claims; a WITHDRAW pause does not", async function () {
+    it("a global, asset or WITHDRAW pause holds queued claims, and the guardians may still veto them", async function () {
       const { vault, token, tokenAddr, guardian, recovery, alice, claimableAt } = await loadFixture(queuedFixture);
       await time.increaseTo(claimableAt);
       await vault.connect(guardian).pause(Scope.GLOBAL, HOUR);
@@ -88,8 +88,14 @@ describe("Breaker: asset isolation (freeze, quarantine, rescue)", function () {
       await vault.connect(guardian).pause(assetScope(tokenAddr), HOUR);
       await expect(vault.claimQueuedOutflow(1n)).to.be.revertedWithCustomError(vault, "ScopePaused");
       await vault.connect(recovery).unpause(assetScope(tokenAddr));
-      // Claims are not a WITHDRAW-scoped function: a function-group pause leaves them alone.
+      // The outflow left through WITHDRAW: that pause holds its claim too.
       await vault.connect(guardian).pause(Scope.WITHDRAW, HOUR);
+      await expect(vault.claimQueuedOutflow(1n)).to.be.revertedWithCustomError(vault, "ScopePaused");
+      // Past the delay, but held: still vetoable while the pause lasts...
+      expect((await vault.queuedOutflow(1n)).scope).to.equal(Scope.WITHDRAW);
+      await vault.connect(recovery).unpause(Scope.WITHDRAW);
+      // ...and no longer once nothing holds it.
+      await expect(vault.connect(guardian).vetoQueuedOutflow(1n)).to.be.revertedWithCustomError(vault, "VetoWindowClosed");
       await expect(vault.claimQueuedOutflow(1n)).to.changeTokenBalance(ethers, token, alice, 500n * E18);
     });
   });
