@@ -28,10 +28,19 @@ export default defineConfig({
   paths: {
     tests: { mocha: "test", solidity: "test/solidity" },
   },
+  // `default` keeps `npm test` quick; `npm run test:fuzz` runs the long campaign.
   test: {
     solidity: {
-      fuzz: { runs: 200 },
-      invariant: { runs: 200, depth: 32, failOnRevert: false },
+      profiles: {
+        default: {
+          fuzz: { runs: 200 },
+          invariant: { runs: 200, depth: 32, failOnRevert: false },
+        },
+        deep: {
+          fuzz: { runs: 10_000 },
+          invariant: { runs: 1_000, depth: 64, failOnRevert: false },
+        },
+      },
     },
   },
   // A local `hardhat node` stands in for a live chain in fork tests; Hardhat
