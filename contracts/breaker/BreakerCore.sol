@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {ICircuitBreaker} from "./ICircuitBreaker.sol";
 import {Scopes} from "./Scopes.sol";
 
@@ -30,8 +29,6 @@ import {Scopes} from "./Scopes.sol";
 /// word); only when that bit is set does a guarded call read pause expiries
 /// and quarantine flags. `refreshAlarm()` lowers the bit once nothing is paused.
 abstract contract BreakerCore is ICircuitBreaker, AccessControl {
-    using EnumerableSet for EnumerableSet.Bytes32Set;
-
     bytes32 public constant EMERGENCY_ROLE = keccak256("EMERGENCY_ROLE");
     bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
 
@@ -77,6 +74,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     struct PauseState {
         uint40 until;
         uint40 since;
+        bool listed; // in `pausedScopes`, so the alarm knows what to re-check
     }
 
     struct Control {
@@ -86,24 +84,25 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         uint32 quarantineCount;
     }
 
+    /// @dev One slot: what a sentinel pause reads and writes.
     struct SentinelState {
         address account;
         uint32 maxDuration;
-        uint32 cooldown;
+        uint24 cooldown; // <= MAX_SENTINEL_COOLDOWN (30 days)
         bool armed;
+        uint32 lastPauseAt; // uint32 seconds: good until 2106
     }
 
     /// @custom:storage-location erc7201:breakwater.storage.Breaker
     struct BreakerStorage {
         Control control;
         mapping(bytes32 => PauseState) pauses;
-        EnumerableSet.Bytes32Set pausedScopes;
+        bytes32[] pausedScopes; // scopes paused since the alarm was last cleared (some may have expired)
         mapping(address => AssetState) assetState;
         mapping(address => AssetPolicy) assetPolicy;
         address[] assetList;
         mapping(address => bool) quarantined;
         SentinelState sentinel;
-        uint40 sentinelLastPauseAt;
         uint256 queueLength;
         mapping(uint256 => QueuedOutflow) queue;
         mapping(address => uint256) queuedTotal;
@@ -309,8 +308,12 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         uint64 maxPause = _bs().control.maxPauseDuration;
         if (maxDuration < MIN_PAUSE || maxDuration > maxPause) revert InvalidDuration(maxDuration, MIN_PAUSE, maxPause);
         if (cooldown > MAX_SENTINEL_COOLDOWN) revert InvalidCooldown(cooldown, MAX_SENTINEL_COOLDOWN);
-        _bs().sentinel =
-            SentinelState({account: account, maxDuration: uint32(maxDuration), cooldown: uint32(cooldown), armed: true});
+        SentinelState storage s = _bs().sentinel;
+        // The cooldown clock (lastPauseAt) carries over to a new key: replacing it resets nothing.
+        s.account = account;
+        s.maxDuration = uint32(maxDuration);
+        s.cooldown = uint24(cooldown);
+        s.armed = true;
         emit SentinelSet(account, maxDuration, cooldown);
         emit SentinelArmed(account);
     }
@@ -338,10 +341,11 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         if (msg.sender != s.account || s.account == address(0)) revert NotSentinel(msg.sender);
         if (!s.armed) revert SentinelNotArmed();
         if (duration > s.maxDuration) revert InvalidDuration(duration, MIN_PAUSE, s.maxDuration);
-        uint64 last = $.sentinelLastPauseAt;
+        uint64 last = s.lastPauseAt;
         if (last != 0 && block.timestamp < last + s.cooldown) revert SentinelCoolingDown(last + s.cooldown);
-        $.sentinel.armed = false;
-        $.sentinelLastPauseAt = uint40(block.timestamp);
+        s.armed = false;
+        s.lastPauseAt = uint32(block.timestamp);
+        $.sentinel = s;
         uint64 until = _pause(scope, duration);
         emit SentinelFired(msg.sender, scope, until);
     }
@@ -452,7 +456,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @notice Scopes with a pause recorded since the last alarm refresh (some may have expired).
     function pausedScopes() external view returns (bytes32[] memory) {
-        return _bs().pausedScopes.values();
+        return _bs().pausedScopes;
     }
 
     /// @notice True while guarded calls take the slow path (some pause or quarantine may be active).
@@ -468,7 +472,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     {
         BreakerStorage storage $ = _bs();
         SentinelState memory s = $.sentinel;
-        return (s.account, s.armed, s.maxDuration, s.cooldown, $.sentinelLastPauseAt);
+        return (s.account, s.armed, s.maxDuration, s.cooldown, s.lastPauseAt);
     }
 
     /// @notice The longest pause the fast path may impose, and the grace period after a pause.
@@ -583,7 +587,10 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         until = _checkedUntil(duration);
         p.until = uint40(until);
         p.since = uint40(block.timestamp);
-        $.pausedScopes.add(scope);
+        if (!p.listed) {
+            p.listed = true;
+            $.pausedScopes.push(scope);
+        }
         _raiseAlarm();
         emit Paused(scope, until, msg.sender);
     }
@@ -811,11 +818,15 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     function _refreshAlarm() private {
         BreakerStorage storage $ = _bs();
         if (!$.control.alarm) return;
-        // Forget expired pauses; stop at the first active one.
-        bytes32[] memory scopes = $.pausedScopes.values();
-        for (uint256 i; i < scopes.length; ++i) {
-            if ($.pauses[scopes[i]].until > block.timestamp) return;
-            $.pausedScopes.remove(scopes[i]);
+        // Forget expired pauses (swap and pop); stop at the first active one.
+        bytes32[] storage listed = $.pausedScopes;
+        while (listed.length != 0) {
+            bytes32 scope = listed[0];
+            PauseState storage p = $.pauses[scope];
+            if (p.until > block.timestamp) return;
+            p.listed = false;
+            listed[0] = listed[listed.length - 1];
+            listed.pop();
         }
         if ($.control.quarantineCount != 0) return;
         $.control.alarm = false;
