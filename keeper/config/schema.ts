@@ -1,0 +1,101 @@
+// The keeper's configuration: one typed file (TypeScript or JSON) validated with zod at start.
+// A bad field stops the keeper with its path and the reason. Secrets are never written in the
+// file: it names environment variables (or hardhat-keystore keys) that hold them.
+import { z } from "zod";
+import { ruleSchema } from "../detectors/schema.js";
+import { alertsSchema } from "../responders/schema.js";
+import { signerSchema } from "../signers/schema.js";
+
+export const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex value");
+const url = (protocols: string[]) =>
+  z.string().refine((u) => {
+    try {
+      return protocols.includes(new URL(u).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with protocol ${protocols.join(" or ")}`);
+
+export const chainSchema = z.object({
+  /** Expected chain id: the keeper refuses an RPC that reports another. */
+  chainId: z.number().int().positive(),
+  /** HTTP(S) JSON-RPC endpoints in order of preference; rotated on errors and HTTP 429. */
+  rpcUrls: z.array(url(["http:", "https:"])).min(1, "at least one RPC URL is required"),
+  /** Optional websocket endpoints for new-head subscriptions; HTTP polling is the fallback. */
+  wsUrls: z.array(url(["ws:", "wss:"])).default([]),
+  /** Polling interval when no websocket delivers heads. */
+  pollIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+  /** Process blocks only this many behind the head (0 = at once; reorgs are unwound anyway). */
+  confirmations: z.number().int().min(0).max(64).default(0),
+  /** Deepest reorg that can be unwound. */
+  maxReorgDepth: z.number().int().min(1).max(10_000).default(128),
+  /** First block to process when the store is empty (default: the current head). */
+  startBlock: z.number().int().min(0).optional(),
+  /** Multicall3 address (the canonical one by default; deploy it yourself on local chains). */
+  multicall3: address.default("0xcA11bde05977b3631167028862bE2a173976CA11"),
+});
+
+export const contractsSchema = z.object({
+  /** The breaker the sentinel pauses (a Breakable protected contract or a CircuitBreaker). */
+  breaker: address,
+  /** The guardian multisig, if the keeper proposes guardian actions. */
+  guardian: address.optional(),
+  /** Named addresses rules may refer to as "$name". */
+  named: z.record(z.string(), address).default({}),
+});
+
+export const opsSchema = z.object({
+  /** HTTP listener for /healthz, /metrics and the status page; 127.0.0.1 unless set otherwise. */
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65_535).default(9464),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export const keeperConfigSchema = z
+  .object({
+    name: z.string().min(1).default("breakwater-keeper"),
+    chain: chainSchema,
+    contracts: contractsSchema,
+    /** SQLite file holding checkpoints, incidents, timeline and tx attempts. */
+    store: z.object({ path: z.string().min(1) }),
+    /** Who signs the sentinel pause (and, optionally, guardian proposals). */
+    signers: z.object({
+      sentinel: signerSchema.optional(),
+      guardian: signerSchema.optional(),
+    }),
+    rules: z.array(ruleSchema).min(1, "at least one rule is required"),
+    alerts: alertsSchema,
+    ops: opsSchema.default({ host: "127.0.0.1", port: 9464, logLevel: "info" }),
+  })
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.rules.forEach((r, i) => {
+      if (ids.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
+      ids.add(r.id);
+      if (r.act && r.action === "pause" && !cfg.signers.sentinel) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "action"],
+          message: `rule "${r.id}" pauses on its own but signers.sentinel is not configured`,
+        });
+      }
+      if (r.act && r.action === "propose" && (!cfg.signers.guardian || !cfg.contracts.guardian)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "action"],
+          message: `rule "${r.id}" proposes guardian actions but signers.guardian or contracts.guardian is missing`,
+        });
+      }
+    });
+  });
+
+export type KeeperConfigInput = z.input<typeof keeperConfigSchema>;
+export type KeeperConfig = z.output<typeof keeperConfigSchema>;
+
+/** A typed helper for config files written in TypeScript. */
+export function defineKeeperConfig(config: KeeperConfigInput): KeeperConfigInput {
+  return config;
+}
