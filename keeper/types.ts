@@ -118,6 +118,10 @@ export interface Decision {
   /** Why nothing happens, if so. */
   suppressed?: "dedup" | "cooldown";
   incidentId: string;
+  /** The rule's own action when the decision was downgraded to "alert" (rule not marked `act`, or fail-open). */
+  requestedAction?: ResponseAction;
+  /** One line for people: why this action (act / not act / fail-open / fail-closed / dedup / cooldown). */
+  reason?: string;
 }
 
 /** A message for people, built from a decision. */

@@ -3,21 +3,12 @@
 // file: it names environment variables (or hardhat-keystore keys) that hold them.
 import { z } from "zod";
 import { ruleSchema } from "../detectors/schema.js";
-import { alertsSchema } from "../responders/schema.js";
+import { alertsSchema, respondersSchema } from "../responders/schema.js";
 import { signerSchema } from "../signers/schema.js";
+import { address, urlWith } from "./fields.js";
 
-export const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
-export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex value");
-const url = (protocols: string[]) =>
-  z.string().refine((u) => {
-    try {
-      return protocols.includes(new URL(u).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with protocol ${protocols.join(" or ")}`);
+export { address, bytes32 } from "./fields.js";
+const url = urlWith;
 
 export const chainSchema = z.object({
   /** Expected chain id: the keeper refuses an RPC that reports another. */
@@ -68,6 +59,8 @@ export const keeperConfigSchema = z
     }),
     rules: z.array(ruleSchema).min(1, "at least one rule is required"),
     alerts: alertsSchema,
+    /** Sentinel fee policy and guardian proposal settings. */
+    responders: respondersSchema.default({}),
     ops: opsSchema.default({ host: "127.0.0.1", port: 9464, logLevel: "info" }),
   })
   .superRefine((cfg, ctx) => {

@@ -1,0 +1,28 @@
+// npx tsx keeper/migrate/cli.ts --out rules.json [--report report.md] [--format oz|defender] [--severity P2] monitor.json...
+import { importMonitorFiles, type MonitorFormat } from "./index.js";
+import type { Severity } from "../types.js";
+
+function main(argv: string[]): number {
+  const inputs: string[] = [];
+  let out: string | undefined;
+  let reportPath: string | undefined;
+  let format: MonitorFormat | undefined;
+  let severity: Severity | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--out") out = argv[++i];
+    else if (a === "--report") reportPath = argv[++i];
+    else if (a === "--format") format = argv[++i] as MonitorFormat;
+    else if (a === "--severity") severity = argv[++i] as Severity;
+    else inputs.push(a);
+  }
+  if (!out || inputs.length === 0 || (format && !["oz", "defender"].includes(format)) || (severity && !/^P[1-4]$/.test(severity))) {
+    console.error("usage: tsx keeper/migrate/cli.ts --out rules.json [--report report.md] [--format oz|defender] [--severity P1..P4] monitor.json...");
+    return 2;
+  }
+  const { text } = importMonitorFiles(inputs, out, { reportPath, format, severity });
+  console.log(text);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,131 @@
+// Configuration of the responders: alert channels (with retries) and the transaction responders
+// (sentinel pause lane, guardian proposals). Tokens and URLs that are secrets are never in the
+// file: the config names the environment variables holding them.
+import { z } from "zod";
+import { envName, httpUrl } from "../config/fields.js";
+
+
+const minSeverity = z.enum(["P1", "P2", "P3", "P4"]).optional();
+
+const channelBase = {
+  /** Channel name in the store and logs (default: its type; must be unique). */
+  name: z.string().min(1).max(64).optional(),
+  /** Only alerts at least this severe (P1 most severe) go to this channel. */
+  minSeverity,
+};
+
+export const webhookChannelSchema = z.object({
+  type: z.literal("webhook"),
+  ...channelBase,
+  url: httpUrl,
+  /** Env variable holding the HMAC-SHA256 secret signing the body (X-Breakwater-Signature). */
+  secretEnv: envName,
+});
+export const slackChannelSchema = z.object({
+  type: z.literal("slack"),
+  ...channelBase,
+  /** Env variable holding the incoming-webhook URL (the URL is the secret). */
+  webhookUrlEnv: envName,
+});
+export const discordChannelSchema = z.object({
+  type: z.literal("discord"),
+  ...channelBase,
+  /** Env variable holding the webhook URL (https://discord.com/api/webhooks/<id>/<token>). */
+  webhookUrlEnv: envName,
+});
+export const telegramChannelSchema = z.object({
+  type: z.literal("telegram"),
+  ...channelBase,
+  botTokenEnv: envName,
+  chatId: z.union([z.string().min(1), z.number().int()]),
+  /** Bot API base URL (a local stand-in in tests). */
+  apiBaseUrl: httpUrl.default("https://api.telegram.org"),
+});
+export const pagerdutyChannelSchema = z.object({
+  type: z.literal("pagerduty"),
+  ...channelBase,
+  /** Env variable holding the Events API v2 integration (routing) key. */
+  routingKeyEnv: envName,
+  /** Events API v2 endpoint. */
+  eventsUrl: httpUrl.default("https://events.pagerduty.com/v2/enqueue"),
+  /** `source` field of the event. */
+  source: z.string().min(1).default("breakwater-keeper"),
+});
+
+export const channelSchema = z.discriminatedUnion("type", [
+  webhookChannelSchema,
+  slackChannelSchema,
+  discordChannelSchema,
+  telegramChannelSchema,
+  pagerdutyChannelSchema,
+]);
+
+export const retrySchema = z.object({
+  /** Total attempts per message and channel (1 = no retry). */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+  /** First backoff; doubles each attempt, with full jitter, up to maxDelayMs. */
+  initialDelayMs: z.number().int().min(0).max(60_000).default(500),
+  maxDelayMs: z.number().int().min(0).max(600_000).default(15_000),
+  /** Per-request timeout. */
+  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+});
+
+export const alertsSchema = z
+  .object({
+    channels: z.array(channelSchema).default([]),
+    retry: retrySchema.default({}),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.channels.forEach((c, i) => {
+      const n = c.name ?? c.type;
+      if (seen.has(n)) {
+        ctx.addIssue({ code: "custom", path: ["channels", i, "name"], message: `duplicate channel name "${n}": give each channel a distinct name` });
+      }
+      seen.add(n);
+    });
+  });
+
+const gwei = (n: number) => BigInt(Math.round(n * 1e9));
+/** A fee in gwei (number) or wei (bigint / decimal string); parsed to wei. */
+const feeWei = z
+  .union([z.number().nonnegative(), z.bigint().nonnegative(), z.string().regex(/^\d+$/, "must be a decimal wei amount")])
+  .transform((v) => (typeof v === "number" ? gwei(v) : BigInt(v)));
+
+export const sentinelResponderSchema = z.object({
+  /** Raise both maxFeePerGas and maxPriorityFeePerGas by at least this % per new block until included. */
+  feeBumpPercent: z.number().min(12.5, "nodes reject replacements below +10%; use at least 12.5").max(500).default(12.5),
+  /** Hard cap on maxFeePerGas: gwei as a number, or wei as a bigint / decimal string. */
+  maxFeePerGas: feeWei.default(500),
+  /** Starting priority fee (gwei number or wei); default: the node's eth_maxPriorityFeePerGas. */
+  priorityFeePerGas: feeWei.optional(),
+  /** Blocks after inclusion before the pause counts as contained (1 = the inclusion block). */
+  confirmations: z.number().int().min(1).max(64).default(1),
+  /** Gas limit; default: eth_estimateGas × 1.3. */
+  gasLimit: z.number().int().min(21_000).max(5_000_000).optional(),
+});
+
+export const guardianResponderSchema = z.object({
+  /** Directory where action files (JSON: action, digest, signatures) are written for co-signers. */
+  actionsDir: z.string().min(1).default("guardian-actions"),
+  /** Deadline of proposed actions, seconds after the decision's block. */
+  deadlineSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+  /** Submit when the keeper's own signature meets the kind's threshold (1-of-N fast path). */
+  submitWhenThresholdMet: z.boolean().default(false),
+  /** Pause duration proposed when the decision carries no pause target. */
+  defaultPauseSeconds: z.number().int().min(60).default(3_600),
+});
+
+export const respondersSchema = z.object({
+  sentinel: sentinelResponderSchema.default({}),
+  guardian: guardianResponderSchema.default({}),
+});
+
+export type AlertsConfigInput = z.input<typeof alertsSchema>;
+export type AlertsConfig = z.output<typeof alertsSchema>;
+export type ChannelConfig = z.output<typeof channelSchema>;
+export type RetryConfig = z.output<typeof retrySchema>;
+export type SentinelResponderConfig = z.output<typeof sentinelResponderSchema>;
+export type GuardianResponderConfig = z.output<typeof guardianResponderSchema>;
+export type RespondersConfigInput = z.input<typeof respondersSchema>;
+export type RespondersConfig = z.output<typeof respondersSchema>;

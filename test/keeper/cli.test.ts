@@ -1,0 +1,156 @@
+// `keeper/main.ts` as a process: bad config, bad / unreachable / wrong-chain RPC, missing key all
+// stop with a clear message and a non-zero exit, before anything is sent. The example config
+// validates.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ROOT, TEST_KEYS } from "./helpers/node.js";
+import { loadConfigFile, parseConfig } from "../../keeper/config/load.js";
+import { createDetectors } from "../../keeper/detectors/index.js";
+
+const TSX = resolve(ROOT, "node_modules/tsx/dist/cli.mjs");
+const EXAMPLE = resolve(ROOT, "keeper/examples/example-vault.config.ts");
+
+function runKeeper(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const clean: NodeJS.ProcessEnv = { ...process.env, BREAKWATER_SENTINEL_KEY: undefined, ...env };
+    for (const k of Object.keys(clean)) if (clean[k] === undefined) delete clean[k];
+    const child = spawn(process.execPath, [TSX, "keeper/main.ts", ...args], { cwd: ROOT, env: clean, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A JSON-RPC stand-in that answers eth_chainId with `chainId` and records every method asked. */
+async function fakeRpc(chainId: number): Promise<{ url: string; methods: string[]; server: Server }> {
+  const methods: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      const parsed = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
+      const answer = (r: { id: number; method: string }) => {
+        methods.push(r.method);
+        return r.method === "eth_chainId"
+          ? { jsonrpc: "2.0", id: r.id, result: `0x${chainId.toString(16)}` }
+          : { jsonrpc: "2.0", id: r.id, error: { code: -32601, message: "not here" } };
+      };
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(Array.isArray(parsed) ? parsed.map(answer) : answer(parsed)));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, methods, server };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "keeper-cli-"));
+function configFile(name: string, cfg: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify(cfg, null, 2));
+  return p;
+}
+
+function validConfig(rpcUrl: string) {
+  return {
+    chain: { chainId: 31337, rpcUrls: [rpcUrl] },
+    contracts: { breaker: "0x00000000000000000000000000000000000000b1" },
+    store: { path: join(dir, "store.sqlite") },
+    signers: { sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } },
+    rules: [
+      {
+        id: "pause-on-drop",
+        severity: "P1",
+        action: "pause",
+        act: true,
+        pause: { scope: "GLOBAL", durationSeconds: 3600 },
+        detector: { kind: "invariant", invariant: { type: "share-price-drop", vault: "0x00000000000000000000000000000000000000b1", maxDropBps: 100 } },
+      },
+    ],
+    alerts: { channels: [] },
+  };
+}
+
+describe("Keeper CLI (keeper/main.ts)", function () {
+  this.timeout(60_000);
+
+  it("the example config for the ProtectedVault validates, and its rules build detectors", async function () {
+    const cfg = parseConfig(await loadConfigFile(EXAMPLE));
+    expect(cfg.signers.sentinel).to.deep.include({ type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" });
+    const kinds = new Set(cfg.rules.map((r) => r.detector.kind));
+    expect([...kinds].sort()).to.deep.equal(["attack-stage", "invariant", "matcher", "statistic"]);
+    const detectors = createDetectors(cfg.rules, { named: cfg.contracts.named });
+    expect(detectors).to.have.length(cfg.rules.length);
+  });
+
+  it("a bad config stops at start with the path of the bad field", async function () {
+    const bad = validConfig("http://127.0.0.1:1");
+    (bad.rules[0] as Record<string, unknown>).severity = "P9";
+    (bad.chain as Record<string, unknown>).rpcUrls = ["not a url"];
+    const r = await runKeeper(["--config", configFile("bad.json", bad)]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("config error at rules[0].severity:");
+    expect(r.stderr).to.include("config error at chain.rpcUrls[0]: must be a URL");
+  });
+
+  it("a config file that does not exist or is not JSON is refused", async function () {
+    const missing = await runKeeper(["--config", join(dir, "nope.json")]);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.include("cannot read");
+    const p = join(dir, "broken.json");
+    writeFileSync(p, "{ not json");
+    const broken = await runKeeper(["--config", p]);
+    expect(broken.code).to.equal(1);
+    expect(broken.stderr).to.include("is not valid JSON");
+    const usage = await runKeeper([]);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.include("missing --config");
+  });
+
+  it("a missing sentinel key stops at start naming the variable, and nothing is sent", async function () {
+    const rpc = await fakeRpc(31337);
+    const r = await runKeeper(["--config", configFile("nokey.json", validConfig(rpc.url))]);
+    rpc.server.close();
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("config error at signers.sentinel.keyEnv: environment variable BREAKWATER_SENTINEL_KEY is not set");
+    expect(rpc.methods).to.deep.equal([]);
+  });
+
+  it("an unreachable RPC stops at start with a clear error, without leaking the key", async function () {
+    const r = await runKeeper(["--config", configFile("unreachable.json", validConfig("http://127.0.0.1:1/v2/SECRETPATH"))], {
+      BREAKWATER_SENTINEL_KEY: TEST_KEYS[3],
+    });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("chain.rpcUrls[0] is unreachable");
+    expect(r.stderr).to.not.include("SECRETPATH"); // RPC paths often hold API keys: redacted
+    expect(r.stderr).to.not.include(TEST_KEYS[3].slice(2));
+  });
+
+  it("an RPC of another chain is refused; only eth_chainId was asked", async function () {
+    const rpc = await fakeRpc(1);
+    const r = await runKeeper(["--config", configFile("wrongchain.json", validConfig(rpc.url))], { BREAKWATER_SENTINEL_KEY: TEST_KEYS[3] });
+    rpc.server.close();
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/chain\.rpcUrls\[0\] \(http:\/\/127\.0\.0\.1:\d+\) is chain 1, but chain\.chainId is 31337/);
+    expect(new Set(rpc.methods)).to.deep.equal(new Set(["eth_chainId"]));
+  });
+
+  it("--check accepts a valid config with a reachable RPC of the right chain and exits 0", async function () {
+    const rpc = await fakeRpc(31337);
+    const r = await runKeeper(["--check", "--config", configFile("ok.json", validConfig(rpc.url))], { BREAKWATER_SENTINEL_KEY: TEST_KEYS[3] });
+    rpc.server.close();
+    expect(r.stderr).to.equal("");
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.include("is valid");
+    expect(new Set(rpc.methods)).to.deep.equal(new Set(["eth_chainId"]));
+  });
+});
