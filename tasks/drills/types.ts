@@ -1,0 +1,174 @@
+// What a drill scenario is. A scenario module (tasks/drills/scenarios/<id>.ts) exports one
+// `Scenario`; the runner (tasks/drills/runner.ts) gives it a chain (the embedded default chain,
+// or a fork of a live one), actors, and a step context; runs the REAL keeper in process against
+// the same chain with the scenario's rules; then scores the response from the keeper's store and
+// what the scenario recorded, and checks the scenario's declared expectations.
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { Signer, Wallet } from "ethers";
+import type { RuleInput } from "../../keeper/detectors/schema.js";
+
+/** deployments/<network>.json: written by the deploy task, read by every task, the keeper and drills. */
+export interface AddressBook {
+  network: string;
+  chainId: number;
+  /** ISO time of the deployment. */
+  deployedAt: string;
+  /** Block of the deployment. */
+  blockNumber: number;
+  /** Contract name → address, e.g. guardian, rescueVault, migrator, merkleClaims, multicall3, vault, asset. */
+  contracts: Record<string, string>;
+  /** Who holds what, as deployed (addresses). */
+  roles?: {
+    guardians?: string[];
+    sentinel?: string;
+    admin?: string;
+  };
+}
+
+export interface DrillActors {
+  deployer: Signer;
+  /** Guardian EOAs of the multisig (when the scenario uses one). */
+  guardians: Signer[];
+  /** The keeper's sentinel key (a Wallet: the keeper signs with its private key). */
+  sentinel: Wallet;
+  /** The attacker and the copycats / accomplices. */
+  attackers: Signer[];
+  /** Honest users for background traffic. */
+  users: Signer[];
+}
+
+export interface DrillChain {
+  /** ethers connected to the drill chain (in-process simulated chain, or a fork). */
+  ethers: HardhatEthers;
+  /** HTTP JSON-RPC URL of the same chain, for the keeper. */
+  rpcUrl: string;
+  chainId: number;
+  /** Set when the chain forks a live (or stand-in) chain. */
+  fork?: { url: string; blockNumber?: number };
+  /** The forked chain's address book, when one exists: attach to it instead of deploying. */
+  addressBook?: AddressBook;
+  /** Sign as any address (hardhat_impersonateAccount + funding) — for forks. */
+  impersonate(address: string): Promise<Signer>;
+}
+
+/** What a scenario tells the runner while it plays. */
+export interface Recorder {
+  /** A transaction of the attack (recorded even if it reverted: reverts after containment are the point). */
+  malicious(txHash: string, note?: string): void;
+  /** A benign transaction (background traffic, the whale). */
+  benign(txHash: string, note?: string): void;
+  /** A line for the report's timeline. */
+  note(message: string): void;
+}
+
+export interface StepContext {
+  chain: DrillChain;
+  actors: DrillActors;
+  record: Recorder;
+  /** Wait until the next block is mined (interval mining) and the keeper has processed it. */
+  nextBlock(): Promise<number>;
+  /** The current block number. */
+  blockNumber(): Promise<number>;
+  /**
+   * Send a transaction without waiting for it to be mined (so several land in one block) and
+   * record it; resolves to its hash. A transaction that fails to send (e.g. reverts in
+   * estimation because the protocol is already paused) is recorded as a failed attempt.
+   */
+  send(kind: "malicious" | "benign", tx: () => Promise<{ hash: string }>, note?: string): Promise<string | null>;
+}
+
+export interface KeeperSetup {
+  /** The keeper's rules (the same shape as in a keeper config file). */
+  rules: RuleInput[];
+  /** The breaker the sentinel pauses (a Breakable contract or a CircuitBreaker). */
+  breaker: string;
+  /** Names rules refer to as "$name". */
+  named?: Record<string, string>;
+}
+
+export interface Expectations {
+  /** Multi-tx attacks: the pause is included within this many blocks after the first malicious tx. */
+  containWithinBlocks?: number;
+  /** Minimum share of the funds at risk that was saved (0–100). */
+  minSavedPct?: number;
+  /** Maximum loss as a share of the funds at risk (0–100): e.g. the limiter's window share. */
+  maxLossPct?: number;
+  /** Maximum false alarms (default 0): actions or act-rule incidents not caused by the attack. */
+  maxFalseAlarms?: number;
+  /** The attack must be detected (default true when the scenario has an attack). */
+  mustDetect?: boolean;
+  /** Scenario-specific checks: return one line per unmet expectation. */
+  custom?: (score: DrillScore) => string[] | Promise<string[]>;
+}
+
+export interface Scenario<S = unknown> {
+  /** Kebab-case id, named after the incident class, e.g. "multi-tx-drain-copycats". */
+  id: string;
+  title: string;
+  /** The incident class, e.g. "broken message verification, copycat drain". */
+  incidentClass: string;
+  /** The real incident the scenario is modelled on. */
+  reference: { incident: string; date: string; loss: string; url: string };
+  /** What happens, for the report. */
+  summary: string;
+  /** Block interval for interval mining (default 1,000 ms). */
+  blockIntervalMs?: number;
+  /** Blocks of benign background traffic before the attack (default 5) and after it (default 5). */
+  warmupBlocks?: number;
+  cooldownBlocks?: number;
+  expectations: Expectations;
+  /** Deploy (default chain) or attach through chain.addressBook (fork); configure the breaker's
+   * limits and the sentinel (actors.sentinel) — the runner does not. */
+  setup(chain: DrillChain, actors: DrillActors): Promise<S>;
+  keeper(state: S): KeeperSetup;
+  /** The value of the protected funds now, in `unit` (e.g. the vault's asset): sampled every block. */
+  protectedFunds(state: S): Promise<bigint>;
+  /** Units of protectedFunds, for the report (e.g. { symbol: "USDS", decimals: 18 }). */
+  unit(state: S): { symbol: string; decimals: number };
+  /** Benign traffic, called once per block (optional). */
+  background?(state: S, ctx: StepContext): Promise<void>;
+  /** The attack: sends transactions (ctx.send("malicious", …)) and advances blocks (ctx.nextBlock()). */
+  attack?(state: S, ctx: StepContext): Promise<void>;
+  /** Funds at risk and lost, measured at the end (e.g. attacker's gain); default from protectedFunds. */
+  measure?(state: S, at: { before: bigint; after: bigint }): Promise<{ fundsAtRisk: bigint; fundsLost: bigint }>;
+  /** Extra facts for the report (e.g. positions saved from unfair liquidation). */
+  facts?(state: S): Promise<Record<string, string | number>>;
+}
+
+export interface DrillTxRecord {
+  hash: string;
+  kind: "malicious" | "benign" | "keeper";
+  note?: string;
+  blockNumber: number | null;
+  success: boolean | null;
+}
+
+/** The score of one scenario run; `<scenario>.json` holds at least the first block of fields. */
+export interface DrillScore {
+  scenario: string;
+  expectationsMet: boolean;
+  firstMaliciousBlock: number | null;
+  detectedBlock: number | null;
+  containedBlock: number | null;
+  fundsAtRisk: string;
+  fundsLost: string;
+  savedPct: number | null;
+  falseAlarms: number;
+  // ---- more detail
+  title: string;
+  reference: Scenario["reference"];
+  unmet: string[];
+  /** ms from the first malicious block's timestamp to detection / to containment (block timestamp). */
+  timeToDetectMs: number | null;
+  timeToContainMs: number | null;
+  blocksToContain: number | null;
+  unit: { symbol: string; decimals: number };
+  /** Protected funds per block, for the chart. */
+  series: { block: number; funds: string }[];
+  transactions: DrillTxRecord[];
+  /** The keeper's tx attempts and timeline, from its store. */
+  keeperAttempts: { hash?: string; status: string; includedBlock?: number; maxFeePerGas?: string }[];
+  timeline: { at: number; block: number | null; kind: string; message: string }[];
+  facts: Record<string, string | number>;
+  fork: { url: string; blockNumber?: number } | null;
+}
