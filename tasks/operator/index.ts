@@ -1,0 +1,3 @@
+import type { TaskDefinition } from "hardhat/types/tasks";
+
+export const operatorTasks: TaskDefinition[] = [];
