@@ -1,3 +1,115 @@
+// Operator tasks: deploy, breaker status / pause, guardian propose / sign / submit / queue / veto /
+// execute-queued / export-safe. Registered through tasks/index.ts. Every task validates its inputs,
+// simulates before sending, and supports --dry-run (nothing is sent).
+import { emptyTask, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
-export const operatorTasks: TaskDefinition[] = [];
+/** Options every operator task takes. */
+function common(builder: unknown, opts: { signer?: boolean } = {}): any {
+  let b: any = builder;
+  b = b
+    .addOption({ name: "deployments", description: "Directory of the address books (default ./deployments)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "rpcUrl", description: "JSON-RPC URL to use instead of the http network's configured one", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "dryRun", description: "Validate and simulate only: print the decoded effect, send nothing" })
+    .addFlag({ name: "json", description: "Machine-readable output" });
+  if (opts.signer !== false) {
+    b = b
+      .addOption({ name: "keyEnv", description: "Environment variable holding the sender's private key", type: ArgumentType.STRING, defaultValue: "" })
+      .addOption({ name: "from", description: "Address or index of one of the network's configured accounts (default: the first)", type: ArgumentType.STRING, defaultValue: "" });
+  }
+  return b;
+}
+
+const str = (name: string, description: string) => ({ name, description, type: ArgumentType.STRING, defaultValue: "" });
+
+export const operatorTasks: TaskDefinition[] = [
+  common(
+    task("deploy", "Deploy and wire the Breakwater suite from a parameters file; writes deployments/<network>.json")
+      .addOption(str("params", "Parameters file (JSON), e.g. deployments/params/local.json"))
+      .addFlag({ name: "withExampleVault", description: "Deploy the example ProtectedVault (+ a TestToken asset on local chains)" })
+      .addFlag({ name: "force", description: "Overwrite an existing address book" }),
+  )
+    .setAction(() => import("./deploy-action.js"))
+    .build(),
+
+  emptyTask("breaker", "Inspect and pause a circuit breaker").build(),
+  common(
+    task(["breaker", "status"], "Pauses, alarm, sentinel, limits, capacities and queued outflows of a breaker")
+      .addOption(str("breaker", "Breaker address (default: the address book's breaker)")),
+    { signer: false },
+  )
+    .setAction(() => import("./status-action.js"))
+    .build(),
+  common(
+    task(["breaker", "pause"], "Pause a scope (EMERGENCY_ROLE key, or a guardian through the multisig fast path)")
+      .addOption(str("scope", "GLOBAL | DEPOSIT | WITHDRAW | BORROW | LIQUIDATION | TRADE | asset:0x… | 0x<bytes32>"))
+      .addOption(str("duration", "Pause duration: seconds or 30m / 2h / 1d"))
+      .addOption(str("reason", "Why (logged to deployments/<network>.log.jsonl; the contract has no reason field)"))
+      .addOption(str("breaker", "Breaker address (default: the address book's breaker)"))
+      .addOption({ name: "via", description: "auto | direct (EMERGENCY_ROLE) | multisig (guardian fast path)", type: ArgumentType.STRING, defaultValue: "auto" }),
+  )
+    .setAction(() => import("./pause-action.js"))
+    .build(),
+
+  emptyTask("guardian", "Propose, sign, submit, veto and export guardian multisig actions").build(),
+  common(
+    task(["guardian", "propose"], "Write an action file (EIP-712 action, domain, digest, description) for guardians to sign")
+      .addOption(str("kind", "Pause | FreezeAsset | Quarantine | VetoOutflow | Unpause | ExtendPause | UnfreezeAsset | Release | SetLimit | ArmSentinel | SetSentinel | SetPauseBounds | Rescue | Call | ChangeGuardians | … | Veto"))
+      .addOption(str("args", "Comma-separated arguments of the kind, e.g. GLOBAL,2h (Veto: the queued action id)"))
+      .addOption(str("out", "Action file to write"))
+      .addOption(str("breaker", "Target breaker (default: the address book's breaker)"))
+      .addOption(str("target", "Explicit target (Call, Rescue, or another breaker)"))
+      .addOption(str("multisig", "Multisig address (default: the address book's guardian)"))
+      .addOption({ name: "deadline", description: "Signatures accepted for this long (default 1d)", type: ArgumentType.STRING, defaultValue: "1d" })
+      .addOption(str("nonce", "Nonce (default: random unused)"))
+      .addFlag({ name: "force", description: "Overwrite --out" }),
+    { signer: false },
+  )
+    .setAction(() => import("./guardian-propose-action.js"))
+    .build(),
+  common(
+    task(["guardian", "sign"], "Add a guardian's EIP-712 signature to an action file (key, or --signature from an offline signer)")
+      .addOption(str("file", "Action file"))
+      .addOption(str("signature", "A signature produced offline (eth_signTypedData_v4 of --print-typed-data)"))
+      .addOption(str("signer", "Who made --signature (required for EIP-1271 contract signers such as a Safe)"))
+      .addFlag({ name: "printTypedData", description: "Print the typed data to sign elsewhere, then exit" }),
+  )
+    .setAction(() => import("./guardian-sign-action.js"))
+    .build(),
+  common(
+    task(["guardian", "submit"], "Check the signatures against the multisig, simulate, then execute (fast kinds) or queue (slow kinds)")
+      .addOption(str("file", "Action file")),
+  )
+    .setAction(() => import("./guardian-submit-action.js"))
+    .build(),
+  common(
+    task(["guardian", "queue"], "Like submit, for slow kinds only: queue the action (refuses fast kinds)").addOption(str("file", "Action file")),
+  )
+    .setAction(() => import("./guardian-queue-action.js"))
+    .build(),
+  common(
+    task(["guardian", "veto"], "Veto a queued action with the veto quorum's signatures")
+      .addOption(str("id", "Queued action id"))
+      .addOption(str("file", "Veto file (guardian propose --kind Veto --args <id>), signed by guardians")),
+  )
+    .setAction(() => import("./guardian-veto-action.js"))
+    .build(),
+  common(
+    task(["guardian", "execute-queued"], "Execute a queued action once its delay passed (anyone may)")
+      .addOption(str("id", "Queued action id"))
+      .addOption(str("multisig", "Multisig address (default: the address book's guardian)")),
+  )
+    .setAction(() => import("./guardian-execute-queued-action.js"))
+    .build(),
+  common(
+    task(["guardian", "export-safe"], "Write a Safe{Wallet} Transaction Builder batch: approveHash(digest) (and optionally the submit call)")
+      .addOption(str("file", "Action or veto file"))
+      .addOption(str("safe", "The guardian Safe that will run the batch"))
+      .addOption(str("out", "Batch file to write (default: <file>.safe-batch.json)"))
+      .addFlag({ name: "includeSubmit", description: "Append the execute / queue / veto call with the file's signatures" }),
+    { signer: false },
+  )
+    .setAction(() => import("./guardian-export-safe-action.js"))
+    .build(),
+];
