@@ -34,11 +34,17 @@ export interface RespondersLike {
   handle(decisions: Decision[], block: BlockRef): Promise<unknown>;
   /** Every processed block, before detection: fee bumps and confirmations of pending pause txs. */
   onNewBlock?(block: BlockRef): Promise<unknown>;
-  /** Alerts sent for orphaned blocks: send retractions. */
+  /**
+   * Alerts sent for orphaned blocks: queue their retractions. The runtime does not wait for the
+   * returned promise (delivery runs in the background, like every alert).
+   */
   retract?(alerts: RetractableAlert[]): Promise<unknown>;
   /** A reorg unwound blocks above `forkPoint` (a pause tx may have been orphaned with them). */
   onReorg?(forkPoint: number, orphaned: BlockRef[]): Promise<void>;
-  stop?(): Promise<void>;
+  /** Alerts queued so far are settled (tests, drills). */
+  idle?(): Promise<void>;
+  /** Keeper.stop(): drain queued alerts for at most `drainTimeoutMs`, then stop. */
+  stop?(drainTimeoutMs?: number): Promise<void>;
 }
 
 export interface PipelineDeps {

@@ -54,6 +54,24 @@ export interface KeeperOptions {
   maxRetryDelayMs?: number;
   /** Health: more than this many blocks behind the head is "not ok" (default 5 + confirmations). */
   healthMaxLag?: number;
+  /** stop(): how long queued alerts may still be delivered before they are dropped (default 10 s). */
+  alertDrainTimeoutMs?: number;
+}
+
+/** Wall-clock timings of one block (ms since the epoch, and durations in ms). */
+export interface BlockTimings {
+  /** The step started (source.next() called). */
+  startedAt: number;
+  /** The block (with receipts) was in hand. */
+  fetchedAt: number;
+  /** Every detector settled. */
+  detectedAt: number;
+  /** The policy decided (what the detection lag measures up to). */
+  decidedAt: number;
+  /** Pauses / proposals sent (alerts only queued). */
+  respondedAt: number;
+  /** Checkpointed. */
+  doneAt: number;
 }
 
 export interface BlockProcessedEvent {
@@ -63,6 +81,7 @@ export interface BlockProcessedEvent {
   /** Detectors that threw on this block (handled by the policy per rule: fail-open / closed). */
   detectorErrors: { ruleId: string; error: string }[];
   reads: ContextStats;
+  timings: BlockTimings;
 }
 
 export interface ReorgEvent {
@@ -249,7 +268,8 @@ export class Keeper {
     await this.loop?.catch(() => undefined);
     this.loop = undefined;
     await this.lock.catch(() => undefined);
-    await this.responders?.stop?.();
+    // Queued alerts (the pause is long sent) get a bounded time to reach people.
+    await this.responders?.stop?.(this.opts.alertDrainTimeoutMs ?? 10_000);
     await this.server?.close();
     this.server = undefined;
     this.opsUrl = undefined;
@@ -370,11 +390,12 @@ export class Keeper {
   }
 
   private async doStep(): Promise<SourceStep["kind"]> {
+    const startedAt = Date.now();
     const s = await this.source.next();
     if (this.source.head !== undefined) this.metrics.head.set(this.source.head);
     switch (s.kind) {
       case "block":
-        await this.processBlock(s.block);
+        await this.processBlock(s.block, startedAt);
         break;
       case "reorg":
         await this.unwind(s.forkPoint, s.orphaned);
@@ -393,7 +414,8 @@ export class Keeper {
     if (cp && this.source.head !== undefined) this.metrics.checkpointLag.set(Math.max(0, this.source.head - cp.number));
   }
 
-  private async processBlock(block: BlockData): Promise<void> {
+  private async processBlock(block: BlockData, startedAt = Date.now()): Promise<void> {
+    const fetchedAt = Date.now();
     const ref: BlockRef = { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp };
     const log = this.logger.child({ block: block.number });
 
@@ -415,6 +437,7 @@ export class Keeper {
         ),
       ),
     );
+    const detectedAt = Date.now();
     const findings: Finding[] = [];
     const detectorErrors: { ruleId: string; error: string }[] = [];
     const failed: { ruleId: string; error: unknown }[] = [];
@@ -439,6 +462,7 @@ export class Keeper {
       }
     }
     const now = Date.now();
+    const decidedAt = now;
     for (const d of decisions) {
       this.metrics.decisions.inc({ action: d.action, suppressed: d.suppressed ?? "none" });
       if (!d.suppressed) this.metrics.detectionLag.observe(Math.max(0, now / 1000 - block.timestamp));
@@ -460,6 +484,7 @@ export class Keeper {
       }
     }
 
+    const respondedAt = Date.now();
     this.store.markProcessed(ref);
     this.source.noteProcessed(ref);
     this.lastProgressAt = Date.now();
@@ -468,10 +493,12 @@ export class Keeper {
     if (findings.length || detectorErrors.length) {
       log.info({ findings: findings.length, decisions: decisions.length, detectorErrors: detectorErrors.length }, "block processed");
     } else log.debug("block processed");
-    this.events.emit("block", { block, findings, decisions, detectorErrors, reads: ctx.stats });
+    const timings: BlockTimings = { startedAt, fetchedAt, detectedAt, decidedAt, respondedAt, doneAt: Date.now() };
+    this.events.emit("block", { block, findings, decisions, detectorErrors, reads: ctx.stats, timings });
   }
 
   private async unwind(forkPoint: number, orphaned: BlockRef[]): Promise<void> {
+    this.source.dropPrefetched();
     const { retractedIncidents, alertsToRetract } = this.store.rollbackTo(forkPoint);
     for (const d of this.detectors) d.rollback?.(forkPoint);
     this.policy?.rollback?.(forkPoint);
@@ -490,9 +517,17 @@ export class Keeper {
     if (this.responders) {
       try {
         await this.responders.onReorg?.(forkPoint, orphaned);
-        if (alertsToRetract.length > 0) await this.responders.retract?.(alertsToRetract);
       } catch (err) {
-        this.logger.error({ err }, "retracting alerts failed");
+        this.logger.error({ err }, "responders.onReorg failed");
+      }
+      // Retractions are queued like alerts (delivered in the background, tracked in the store
+      // until delivered, so a failed one is queued again later): the new blocks do not wait.
+      if (alertsToRetract.length > 0 && this.responders.retract) {
+        try {
+          void Promise.resolve(this.responders.retract(alertsToRetract)).catch((err: unknown) => this.logger.error({ err }, "retracting alerts failed"));
+        } catch (err) {
+          this.logger.error({ err }, "retracting alerts failed");
+        }
       }
     }
     this.metrics.reorgs.inc();

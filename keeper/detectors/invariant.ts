@@ -91,6 +91,7 @@ export interface CallResult {
 
 class EncodedCall {
   readonly frag: FunctionFragment;
+  private readonly iface: Interface;
   readonly call: ReadCall;
   constructor(
     spec: InvariantCall,
@@ -102,11 +103,12 @@ class EncodedCall {
     this.frag = FunctionFragment.from(`function ${sig}${returns}`);
     const args = (spec.args ?? []).map((a) => (typeof a === "string" && a.startsWith("$") ? resolveAddress(a, named, label) : a));
     const target = resolveAddress(spec.target, named, label);
-    this.call = { target, data: new Interface([this.frag]).encodeFunctionData(this.frag, args) };
+    this.iface = new Interface([this.frag]);
+    this.call = { target, data: this.iface.encodeFunctionData(this.frag, args) };
   }
   decode(r: ReadResult): CallResult {
     if (!r.success) return { success: false, value: undefined, values: [], returnData: r.returnData };
-    const dec = Interface.from([this.frag]).decodeFunctionResult(this.frag, r.returnData);
+    const dec = this.iface.decodeFunctionResult(this.frag, r.returnData);
     const values = this.frag.outputs.map((_, i) => normalize(dec[i]));
     return { success: true, value: values[0], values, returnData: r.returnData };
   }

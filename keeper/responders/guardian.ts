@@ -159,7 +159,8 @@ export class GuardianResponder {
       }
     }
 
-    await this.d.dispatcher.dispatch({
+    // Queued (background delivery): the proposal does not wait for the channels.
+    void this.d.dispatcher.enqueue({
       id: alertId(incidentId, `proposal:${name}`),
       incidentId,
       severity: decision.finding.severity,

@@ -5,15 +5,19 @@
 //
 //   const responders = new Responders({ config, store, provider, sentinelSigner, guardianSigner, channels, logger });
 //   await responders.resumePending();                 // once at start (after a restart)
-//   await responders.handle(decisions, block);        // per processed block
+//   await responders.handle(decisions, block);        // per processed block: pauses, proposals; alerts queued
 //   await responders.onNewBlock(block);               // per new head: receipts, bumps, containment
-//   await responders.retract(store.rollbackTo(n).alertsToRetract);   // on reorg
+//   responders.retract(store.rollbackTo(n).alertsToRetract);   // on reorg (queued too)
+//   await responders.stop(timeoutMs);                 // drain the alert queue (bounded)
+// Alerts never hold block processing: they go to the dispatcher's in-order background queue
+// (alerts/dispatch.ts), idempotent through the store; `await responders.idle()` waits for it.
 import type { Provider } from "ethers";
 import type { KeeperStore } from "../store/store.js";
 import type { AlertChannel, AlertMessage, BlockRef, Decision } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";
 import { AlertDispatcher, type DeliveryResult } from "./alerts/dispatch.js";
 import { alertId, messageFromDecision, retractionOf } from "./alerts/format.js";
+import type { RetractableAlert } from "../pipeline.js";
 import { silentLogger, type Logger, type ResponderMetrics } from "./deps.js";
 import { GuardianResponder, type ProposalOutcome } from "./guardian.js";
 import { TxLane } from "./lane.js";
@@ -58,8 +62,12 @@ export interface HandleResult {
   incidentId: string;
   pause?: PauseOutcome;
   proposal?: ProposalOutcome;
-  alerts: DeliveryResult[];
+  /** The alert of this decision, queued: resolves (never rejects) once delivered or given up per channel. */
+  alerts: Promise<DeliveryResult[]>;
 }
+
+/** Failed retractions (still pending in the store) are queued again at most this often. */
+const RETRACTION_RETRY_MS = 60_000;
 
 export class Responders {
   readonly sentinel?: SentinelResponder;
@@ -67,6 +75,7 @@ export class Responders {
   readonly dispatcher: AlertDispatcher;
   private readonly guardianLane?: TxLane;
   private readonly logger: Logger;
+  private lastRetractionSweep = 0;
 
   constructor(private readonly deps: RespondersDeps) {
     const cfg = respondersSchema.parse(deps.config.responders ?? {});
@@ -98,12 +107,15 @@ export class Responders {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** Act on decisions: pauses first (they race the attacker), then proposals, then alerts. */
+  /**
+   * Act on decisions: pauses first (they race the attacker), then proposals, both awaited; the
+   * alerts are queued (background delivery, in order) and do not hold the caller.
+   */
   async handle(decisions: Decision[], block: BlockRef): Promise<HandleResult[]> {
+    const active = decisions.filter((x) => !x.suppressed);
     const results: HandleResult[] = [];
-    for (const d of decisions) {
-      if (d.suppressed) continue;
-      const r: HandleResult = { incidentId: d.incidentId, alerts: [] };
+    for (const d of active) {
+      const r: Omit<HandleResult, "alerts"> = { incidentId: d.incidentId };
       if (d.act && d.action === "pause") {
         if (!this.sentinel) {
           r.pause = { status: "error", reason: "no sentinel signer configured (signers.sentinel)" };
@@ -118,11 +130,11 @@ export class Responders {
           }
         }
       }
-      results.push(r);
+      results.push(r as HandleResult);
     }
-    for (const [i, d] of decisions.filter((x) => !x.suppressed).entries()) {
+    for (const [i, d] of active.entries()) {
       if (d.act && d.action === "propose") {
-        const r = results[i];
+        const r = results[i]!;
         if (!this.guardian) {
           r.proposal = { status: "error", reason: "no guardian multisig configured (contracts.guardian)" };
           this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian proposal NOT made: ${r.proposal.reason}` });
@@ -136,11 +148,9 @@ export class Responders {
         }
       }
     }
-    await Promise.all(
-      decisions.filter((x) => !x.suppressed).map(async (d, i) => {
-        results[i].alerts = await this.dispatcher.dispatch(messageFromDecision(d, { note: describePause(results[i].pause) }));
-      }),
-    );
+    for (const [i, d] of active.entries()) {
+      results[i]!.alerts = this.dispatcher.enqueue(messageFromDecision(d, { note: describePause(results[i]!.pause) }));
+    }
     return results;
   }
 
@@ -166,14 +176,26 @@ export class Responders {
         blockNumber: c.blockNumber,
         blockHash: block.number === c.blockNumber ? block.hash : "",
       };
-      await this.dispatcher.dispatch(msg);
+      void this.dispatcher.enqueue(msg);
+    }
+    // Retractions that failed earlier stay pending in the store: queue them again now and then.
+    if (this.dispatcher.pending === 0 && this.now() - this.lastRetractionSweep >= RETRACTION_RETRY_MS) {
+      this.lastRetractionSweep = this.now();
+      const pending = this.deps.store.pendingRetractions();
+      if (pending.length > 0) void this.retract(pending);
     }
     return contained;
   }
 
-  /** Retract alerts whose block was orphaned (from store.rollbackTo): one retraction per channel that got it. */
-  async retract(alerts: { id: string; channel: string; incidentId: string }[]): Promise<DeliveryResult[]> {
-    const out: DeliveryResult[] = [];
+  /**
+   * Retract alerts whose block was orphaned (from store.rollbackTo / store.pendingRetractions):
+   * one retraction per channel that got the alert, each an alert message of its own (id
+   * `<alert id>#retract`) queued like any alert, so a failed one stays pending in the store and
+   * is queued again (next reorg, restart, or the periodic sweep in onNewBlock). The promise
+   * resolves when they are delivered or given up; callers need not wait for it.
+   */
+  retract(alerts: RetractableAlert[]): Promise<DeliveryResult[]> {
+    const out: Promise<DeliveryResult[]>[] = [];
     for (const a of alerts) {
       const ch = this.dispatcher.channels.find((c) => c.name === a.channel);
       if (!ch) {
@@ -182,9 +204,24 @@ export class Responders {
       }
       const severity = this.deps.store.incident(a.incidentId)?.severity;
       // Block 0: the retraction itself is never retracted by a later rollback.
-      out.push(await this.dispatcher.deliver(ch, retractionOf(a, { blockNumber: 0, blockHash: "retraction", severity })));
+      out.push(this.dispatcher.enqueue(retractionOf(a, { blockNumber: 0, blockHash: "retraction", severity }), [ch.name]));
     }
-    return out;
+    return Promise.all(out).then((r) => r.flat());
+  }
+
+  /** Everything queued for the channels so far is settled (tests, drills). */
+  idle(): Promise<void> {
+    return this.dispatcher.idle();
+  }
+
+  /** Wait (bounded) for queued alerts: true if the queue drained within `timeoutMs`. */
+  flush(timeoutMs = 10_000): Promise<boolean> {
+    return this.dispatcher.flush(timeoutMs);
+  }
+
+  /** Keeper.stop(): drain the alert queue for at most `timeoutMs`, then stop it. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await this.dispatcher.close(timeoutMs);
   }
 
   /** After a restart: follow what the previous run left in flight; never sends a new pause for it. */
@@ -192,6 +229,12 @@ export class Responders {
     const a = this.sentinel?.resumePending() ?? [];
     const b = this.guardianLane?.resume() ?? [];
     if (a.length + b.length) this.logger.info({ pauses: a, proposals: b }, "resumed pending transactions");
+    const retractions = this.deps.store.pendingRetractions();
+    if (retractions.length > 0) {
+      this.lastRetractionSweep = this.now();
+      this.logger.info({ retractions: retractions.length }, "re-queueing retractions not delivered by the previous run");
+      void this.retract(retractions);
+    }
     return [...a, ...b];
   }
 }

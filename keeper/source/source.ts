@@ -86,6 +86,14 @@ export interface BlockSourceOptions {
   startBlock?: number;
   /** Receipts per JSON-RPC batch when eth_getBlockReceipts is not available. */
   receiptBatchSize?: number;
+  /**
+   * Catching up (more than one block behind the target): fetch up to this many blocks ahead in
+   * one JSON-RPC batch, and their receipts in one more (blocks without transactions need none).
+   * The blocks are still handed out one at a time, each only if its parent hash is the checkpoint;
+   * a prefetched block orphaned meanwhile is caught by the next parent-hash check like any reorg.
+   * 1 disables prefetching. Default 32.
+   */
+  prefetch?: number;
 }
 
 export class BlockSource {
@@ -93,6 +101,8 @@ export class BlockSource {
   head?: number;
   private headHash?: string;
   private blockReceipts: boolean | undefined = undefined;
+  /** Blocks fetched ahead while catching up (number → block); dropped on any disagreement. */
+  private readonly ahead = new Map<number, BlockData>();
 
   constructor(private readonly opts: BlockSourceOptions) {}
 
@@ -131,13 +141,91 @@ export class BlockSource {
       if (hash !== cp.hash) return this.reorg(cp, `block ${cp.number} was replaced`);
       return { kind: "idle", head };
     }
-    const block = await this.fetchBlock(cp.number + 1);
+    const block = await this.nextBlock(cp.number + 1, target);
     if (!block) {
       this.head = undefined; // the chain got shorter than the head we knew: look again next time
       return { kind: "idle", head };
     }
-    if (block.parentHash !== cp.hash) return this.reorg(cp, `block ${block.number} does not build on ${cp.hash}`);
+    if (block.parentHash !== cp.hash) {
+      this.ahead.clear();
+      const r = await this.reorg(cp, `block ${block.number} does not build on ${cp.hash}`);
+      if (r.kind === "reorg" && r.orphaned.length === 0 && r.forkPoint === cp.number) {
+        // The checkpoint is still on the chain, yet its child names another parent: the answers
+        // disagree (the chain moved between the two requests, or a node serving inconsistent
+        // hashes). Nothing to unwind: fail the step so the caller retries with backoff.
+        throw new ChainMovedError(`block ${block.number} names parent ${block.parentHash}, but block ${cp.number} on the chain is still ${cp.hash}: inconsistent RPC answers, retrying`);
+      }
+      return r;
+    }
     return { kind: "block", block };
+  }
+
+  /** Block `n` (at most `target`): from the prefetched window, or a new window when catching up. */
+  private async nextBlock(n: number, target: number): Promise<BlockData | undefined> {
+    for (const k of this.ahead.keys()) if (k < n) this.ahead.delete(k);
+    const cached = this.ahead.get(n);
+    if (cached) {
+      this.ahead.delete(n);
+      return cached;
+    }
+    this.ahead.clear();
+    const size = Math.max(1, this.opts.prefetch ?? 32);
+    if (size === 1 || target - n < 1) return this.fetchBlock(n);
+    const blocks = await this.fetchBlocks(n, Math.min(target, n + size - 1));
+    for (const b of blocks.slice(1)) this.ahead.set(b.number, b);
+    return blocks[0];
+  }
+
+  /** Forget prefetched blocks (the runtime unwound a reorg). */
+  dropPrefetched(): void {
+    this.ahead.clear();
+  }
+
+  /**
+   * Blocks `from..to` in one JSON-RPC batch, their receipts in one more (only blocks with
+   * transactions). Stops at the first missing block; each block must link to the one before.
+   */
+  async fetchBlocks(from: number, to: number): Promise<BlockData[]> {
+    const { rpc } = this.opts;
+    const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const raws = await rpc.batch<RawBlock | null>(numbers.map((n) => ({ method: "eth_getBlockByNumber", params: [toHex(n), true] })));
+    const blocks: RawBlock[] = [];
+    for (const r of raws) {
+      if (!r) break;
+      const prev = blocks[blocks.length - 1];
+      if (prev && r.parentHash !== prev.hash) break; // the chain moved mid-batch: keep the linked prefix
+      blocks.push(r);
+    }
+    const withTxs = blocks.filter((b) => b.transactions.length > 0);
+    const receipts = new Map<string, RawReceipt[]>();
+    if (withTxs.length > 0) {
+      // The first block with transactions settles whether eth_getBlockReceipts is available.
+      if (this.blockReceipts === undefined) receipts.set(withTxs[0]!.hash, await this.receipts(withTxs[0]!));
+      const rest = withTxs.filter((b) => !receipts.has(b.hash));
+      if (this.blockReceipts) {
+        const rs = await rpc.batch<RawReceipt[] | null>(rest.map((b) => ({ method: "eth_getBlockReceipts", params: [b.hash] })));
+        rest.forEach((b, i) => {
+          const r = rs[i];
+          if (!r) throw new ChainMovedError(`no receipts for block ${num(b.number)} (${b.hash}): the chain moved`);
+          receipts.set(b.hash, r);
+        });
+      } else {
+        const size = this.opts.receiptBatchSize ?? 100;
+        const txs = rest.flatMap((b) => b.transactions.map((t) => ({ block: b, hash: t.hash })));
+        for (let i = 0; i < txs.length; i += size) {
+          const chunk = txs.slice(i, i + size);
+          const rs = await rpc.batch<RawReceipt | null>(chunk.map((t) => ({ method: "eth_getTransactionReceipt", params: [t.hash] })));
+          rs.forEach((r, j) => {
+            const t = chunk[j]!;
+            if (!r) throw new ChainMovedError(`no receipt for ${t.hash} in block ${num(t.block.number)}: the chain moved`);
+            const list = receipts.get(t.block.hash) ?? [];
+            list.push(r);
+            receipts.set(t.block.hash, list);
+          });
+        }
+      }
+    }
+    return blocks.map((b) => this.assemble(b, receipts.get(b.hash) ?? []));
   }
 
   /** Remember where this store started (call when the first block is processed). */
@@ -152,6 +240,7 @@ export class BlockSource {
 
   /** Walk back from the checkpoint to the highest stored block the chain still has. */
   private async reorg(cp: BlockRef, why: string): Promise<SourceStep> {
+    this.ahead.clear();
     const { store, maxReorgDepth, rpc } = this.opts;
     const orphaned: BlockRef[] = [];
     const floor = cp.number - maxReorgDepth;
@@ -193,7 +282,12 @@ export class BlockSource {
     const { rpc } = this.opts;
     const raw = await rpc.request<RawBlock | null>("eth_getBlockByNumber", [toHex(n), true]);
     if (!raw) return undefined;
-    const receipts = await this.receipts(raw);
+    return this.assemble(raw, await this.receipts(raw));
+  }
+
+  /** A raw block and its receipts → BlockData (every receipt must be from this very block). */
+  private assemble(raw: RawBlock, receipts: RawReceipt[]): BlockData {
+    const n = num(raw.number);
     const byHash = new Map(receipts.map((r) => [r.transactionHash.toLowerCase(), r]));
     const transactions: TxData[] = raw.transactions.map((t) => {
       const r = byHash.get(t.hash.toLowerCase());

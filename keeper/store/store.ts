@@ -13,6 +13,9 @@ import type {
   TxStatus,
 } from "../types.js";
 
+/** Id of the retraction of alert `id` (an alert message of its own, tracked per channel). */
+export const RETRACTION_SUFFIX = "#retract";
+
 /** How many processed blocks to remember below the checkpoint (deepest reorg we can unwind). */
 export const DEFAULT_REORG_DEPTH = 128;
 
@@ -209,12 +212,26 @@ export class KeeperStore {
         blockNumber,
       ) as Row[]).map(toIncident);
       this.stmt("UPDATE incidents SET status = 'retracted' WHERE first_block > ?").run(blockNumber);
-      const alerts = (this.stmt(
-        "SELECT id, channel, incident_id FROM alerts WHERE block_number > ? AND retracted = 0 AND delivered_at IS NOT NULL",
-      ).all(blockNumber) as Row[]).map((r) => ({ id: String(r.id), channel: String(r.channel), incidentId: String(r.incident_id) }));
+      // `retracted` = "its block was orphaned" (also for alerts still queued: the dispatcher then
+      // drops them, or retracts them if their delivery was already in flight). Whether the
+      // retraction itself was delivered is tracked by its own row (id + RETRACTION_SUFFIX), so a
+      // failed retraction is returned again here and by pendingRetractions() until it is delivered.
       this.stmt("UPDATE alerts SET retracted = 1 WHERE block_number > ?").run(blockNumber);
-      return { retractedIncidents: incidents, alertsToRetract: alerts };
+      return { retractedIncidents: incidents, alertsToRetract: this.pendingRetractions() };
     });
+  }
+
+  /**
+   * Alerts delivered for blocks a reorg orphaned whose retraction (per channel) has not been
+   * delivered yet: what must still be retracted (after a failed retraction, a restart...).
+   */
+  pendingRetractions(): { id: string; channel: string; incidentId: string }[] {
+    return (this.stmt(
+      `SELECT a.id, a.channel, a.incident_id FROM alerts a
+       WHERE a.retracted = 1 AND a.delivered_at IS NOT NULL AND a.id NOT LIKE '%' || '${RETRACTION_SUFFIX}'
+         AND NOT EXISTS (SELECT 1 FROM alerts r WHERE r.id = a.id || '${RETRACTION_SUFFIX}' AND r.channel = a.channel AND r.delivered_at IS NOT NULL)
+       ORDER BY a.block_number, a.id, a.channel`,
+    ).all() as Row[]).map((r) => ({ id: String(r.id), channel: String(r.channel), incidentId: String(r.incident_id) }));
   }
 
   // ------------------------------------------------------------------ incidents
@@ -401,6 +418,12 @@ export class KeeperStore {
 
   markAlertDelivered(id: string, channel: string, at = Date.now()): void {
     this.stmt("UPDATE alerts SET delivered_at = ? WHERE id = ? AND channel = ?").run(at, id, channel);
+  }
+
+  /** Delivery state of one (alert, channel): undefined if never recorded. */
+  alertState(id: string, channel: string): { delivered: boolean; orphaned: boolean } | undefined {
+    const r = this.stmt("SELECT delivered_at, retracted FROM alerts WHERE id = ? AND channel = ?").get(id, channel) as Row | undefined;
+    return r ? { delivered: r.delivered_at !== null, orphaned: Number(r.retracted) === 1 } : undefined;
   }
 
   alerts(incidentId?: string): { id: string; channel: string; incidentId: string; blockNumber: number; deliveredAt?: number; retracted: boolean }[] {

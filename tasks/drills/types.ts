@@ -22,6 +22,10 @@ export interface AddressBook {
     guardians?: string[];
     sentinel?: string;
     admin?: string;
+    /** The deploying key (operator tasks). */
+    deployer?: string;
+    /** True when the deployer renounced its breaker roles at the end of `deploy`. */
+    deployerRenounced?: boolean;
   };
 }
 
@@ -84,6 +88,9 @@ export interface KeeperSetup {
   breaker: string;
   /** Names rules refer to as "$name". */
   named?: Record<string, string>;
+  /** Rules whose incidents count as detecting the attack (default: every rule). E.g. leave out
+   * a rule that only reports the breaker's own Paused event. */
+  detectionRules?: string[];
 }
 
 export interface Expectations {
@@ -141,6 +148,10 @@ export interface DrillTxRecord {
   note?: string;
   blockNumber: number | null;
   success: boolean | null;
+  /** The chain head when the transaction was sent (or failed to send). */
+  attemptedBlock?: number;
+  /** Why it failed to send / reverted, when known. */
+  error?: string;
 }
 
 /** The score of one scenario run; `<scenario>.json` holds at least the first block of fields. */
@@ -167,8 +178,24 @@ export interface DrillScore {
   series: { block: number; funds: string }[];
   transactions: DrillTxRecord[];
   /** The keeper's tx attempts and timeline, from its store. */
-  keeperAttempts: { hash?: string; status: string; includedBlock?: number; maxFeePerGas?: string }[];
+  keeperAttempts: { hash?: string; status: string; includedBlock?: number; maxFeePerGas?: string; kind?: string; nonce?: number; note?: string }[];
   timeline: { at: number; block: number | null; kind: string; message: string }[];
   facts: Record<string, string | number>;
   fork: { url: string; blockNumber?: number } | null;
+  // ---- optional extras (runner)
+  /** Alert-only incidents (rules not marked act), for the report; they are not false alarms. */
+  alerts?: { ruleId: string; block: number; summary: string; severity: string }[];
+  /** The keeper's incidents. */
+  incidents?: { id: string; ruleId: string; severity: string; firstBlock: number; status: string; summary: string; act: boolean }[];
+  /** Wall-clock ms of the run, block interval, and the chain. */
+  durationMs?: number;
+  blockIntervalMs?: number;
+  chainId?: number;
+  /** First and last block of the drill (keeper start .. end). */
+  startBlock?: number;
+  endBlock?: number;
+  /** Address book the scenario attached to (fork), when any. */
+  addressBook?: string | null;
+  /** Addresses the runner impersonated (fork: admin / guardians from the address book). */
+  impersonated?: string[];
 }

@@ -176,7 +176,7 @@ describe("keeper alerts", function () {
     };
     store.openIncident(d.finding, 1_700_000_000);
     const [res] = await r.handle([d], { number: 100, hash: d.finding.blockHash, parentHash: "0x" + "00".repeat(32), timestamp: 1_700_000_000 });
-    expect(res.alerts.map((a) => a.status)).to.deep.equal(["delivered", "delivered"]);
+    expect((await res.alerts).map((a) => a.status)).to.deep.equal(["delivered", "delivered"]);
     const { alertsToRetract } = store.rollbackTo(99);
     expect(alertsToRetract).to.have.length(2);
     const out = await r.retract(alertsToRetract);
@@ -191,6 +191,89 @@ describe("keeper alerts", function () {
     await r.retract(alertsToRetract);
     expect(rx.requests).to.have.length(4);
     expect(store.rollbackTo(0).alertsToRetract).to.have.length(0);
+  });
+
+  it("handle() does not wait for alert delivery: alerts go to an in-order background queue; idle()/stop() drain it", async function () {
+    // The channel answers after 300 ms (and fails the first time): handle returns before that.
+    rx = await startReceiver((_r, i) => (i === 0 ? { status: 503 } : { status: 200, delayMs: 300 }));
+    const parsed = alertsSchema.parse({ channels: [{ type: "webhook", url: `${rx.url}/hook`, secretEnv: "S" }], retry: FAST_RETRY });
+    const store = new KeeperStore(":memory:");
+    const r = new Responders({ config: { chain: { chainId: 31337 }, contracts: {}, alerts: parsed }, store, provider: {} as any, channels: createChannels(parsed, { S: "k".repeat(16) }) });
+    const mk = (n: number): Decision => ({
+      finding: { ruleId: "drain", detector: "matcher", severity: "P2", fingerprint: `fp${n}`, blockNumber: 100 + n, blockHash: "0x" + "11".repeat(32), summary: `outflow ${n}`, details: {} },
+      action: "alert", act: false, incidentId: `drain:${100 + n}:fp${n}`,
+    });
+    const t0 = Date.now();
+    const out1 = await r.handle([mk(1)], { number: 101, hash: "0x" + "11".repeat(32), parentHash: "0x" + "00".repeat(32), timestamp: 1 });
+    const out2 = await r.handle([mk(2)], { number: 102, hash: "0x" + "22".repeat(32), parentHash: "0x" + "11".repeat(32), timestamp: 2 });
+    const handled = Date.now() - t0;
+    expect(rx.requests.length).to.be.lessThan(3); // not delivered yet when handle returned
+    expect(store.alerts().every((a) => a.deliveredAt === undefined)).to.equal(true);
+    await r.idle();
+    expect(Date.now() - t0).to.be.greaterThan(handled);
+    expect((await out1[0].alerts)[0]).to.include({ status: "delivered", attempts: 2 });
+    expect((await out2[0].alerts)[0]).to.include({ status: "delivered", attempts: 1 });
+    // In order: the first decision's alert (with its retry) before the second.
+    const ids = rx.requests.map((q) => q.json.message.id);
+    expect(ids).to.deep.equal([ids[0], ids[0], ids[2]]);
+    expect(ids[0]).to.include("drain:101");
+    expect(ids[2]).to.include("drain:102");
+    // stop(): drains what is queued (bounded), then refuses new work.
+    void r.handle([mk(3)], { number: 103, hash: "0x" + "33".repeat(32), parentHash: "0x" + "22".repeat(32), timestamp: 3 });
+    await r.stop(5_000);
+    expect(rx.requests.map((q) => q.json.message.id).some((id: string) => id.includes("drain:103"))).to.equal(true);
+  });
+
+  it("a failed retraction stays pending in the store and is delivered on the next attempt (not lost)", async function () {
+    let down = false;
+    rx = await startReceiver(() => (down ? { status: 503 } : { status: 200 }));
+    const parsed = alertsSchema.parse({ channels: [{ type: "webhook", name: "hook", url: `${rx.url}/hook`, secretEnv: "S" }], retry: { ...FAST_RETRY, maxAttempts: 2 } });
+    const store = new KeeperStore(":memory:");
+    const mkR = () => new Responders({ config: { chain: { chainId: 31337 }, contracts: {}, alerts: parsed }, store, provider: {} as any, channels: createChannels(parsed, { S: "k".repeat(16) }) });
+    const r = mkR();
+    const d: Decision = {
+      finding: { ruleId: "drain", detector: "matcher", severity: "P2", fingerprint: "fp", blockNumber: 100, blockHash: "0x" + "11".repeat(32), summary: "big outflow", details: {} },
+      action: "alert", act: false, incidentId: "drain:100:fp",
+    };
+    store.openIncident(d.finding, 1_700_000_000);
+    const [res] = await r.handle([d], { number: 100, hash: d.finding.blockHash, parentHash: "0x" + "00".repeat(32), timestamp: 1_700_000_000 });
+    expect((await res.alerts)[0].status).to.equal("delivered");
+    down = true;
+    const { alertsToRetract } = store.rollbackTo(99);
+    expect(alertsToRetract).to.have.length(1);
+    const [failed] = await r.retract(alertsToRetract);
+    expect(failed).to.include({ status: "failed", attempts: 2 });
+    // Still pending: a later rollback (or a restart) returns it again.
+    expect(store.pendingRetractions()).to.deep.equal(alertsToRetract);
+    expect(store.rollbackTo(99).alertsToRetract).to.deep.equal(alertsToRetract);
+    down = false;
+    await r.stop(1_000);
+    // A restarted keeper (new Responders over the same store) re-queues it at resume.
+    const r2 = mkR();
+    await r2.resumePending();
+    await r2.idle();
+    const retractions = rx.requests.filter((q) => q.json.type === "breakwater.alert.retraction");
+    expect(retractions.filter((q) => q.headers["idempotency-key"] === `${alertsToRetract[0].id}#retract`).length).to.equal(3); // 2 failed + 1 delivered
+    expect(store.pendingRetractions()).to.have.length(0);
+    expect(store.rollbackTo(0).alertsToRetract).to.have.length(0);
+  });
+
+  it("an alert whose block is orphaned while it waits in the queue is not sent", async function () {
+    rx = await startReceiver(() => ({ status: 200, delayMs: 150 }));
+    const parsed = alertsSchema.parse({ channels: [{ type: "webhook", name: "hook", url: `${rx.url}/hook`, secretEnv: "S" }], retry: FAST_RETRY });
+    const store = new KeeperStore(":memory:");
+    const dispatcher = new AlertDispatcher({ store, channels: createChannels(parsed, { S: "k".repeat(16) }), retry: parsed.retry });
+    const first = dispatcher.enqueue(message("a#1", { blockNumber: 100 }));
+    const second = dispatcher.enqueue(message("a#2", { blockNumber: 101 }));
+    // The reorg comes while #1 is in flight and #2 waits.
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(store.rollbackTo(99).alertsToRetract).to.have.length(0);
+    expect((await second)[0].status).to.equal("orphaned");
+    expect((await first)[0].status).to.equal("delivered");
+    await dispatcher.idle();
+    // #1 landed after the reorg: it is retracted right away; #2 was never sent.
+    const sent = rx.requests.map((q) => q.json.message.id);
+    expect(sent).to.deep.equal(["a#1", "a#1#retract"]);
   });
 
   it("missing env variable → clear error naming it (nothing sent); severity filter", async function () {

@@ -1,5 +1,6 @@
 // Turning decisions into messages for people.
 import type { AlertMessage, Decision, Severity } from "../../types.js";
+import { RETRACTION_SUFFIX } from "../../store/store.js";
 
 export const SEVERITY_EMOJI: Record<Severity, string> = { P1: "🔴", P2: "🟠", P3: "🟡", P4: "🔵" };
 
@@ -45,7 +46,7 @@ export function messageFromDecision(d: Decision, extra: { note?: string; links?:
 /** The retraction of an earlier alert (its block was orphaned by a reorg). */
 export function retractionOf(original: { id: string; incidentId: string }, ctx: { blockNumber: number; blockHash: string; severity?: Severity }): AlertMessage {
   return {
-    id: `${original.id}#retract`,
+    id: `${original.id}${RETRACTION_SUFFIX}`,
     incidentId: original.incidentId,
     severity: ctx.severity ?? "P4",
     title: `RETRACTED: alert ${original.id}`,

@@ -1,0 +1,54 @@
+// Small helpers shared by the drill scenarios (tasks/drills/scenarios/*).
+import { AbiCoder, id, type Contract, type Signer } from "ethers";
+import type { DrillChain } from "./types.js";
+
+export const E18 = 10n ** 18n;
+export const MAX_U96 = 2n ** 96n - 1n;
+export const DAY = 86_400;
+export const HOUR = 3_600;
+export const SCOPE = {
+  GLOBAL: id("breakwater.scope.GLOBAL"),
+  DEPOSIT: id("breakwater.scope.DEPOSIT"),
+  WITHDRAW: id("breakwater.scope.WITHDRAW"),
+} as const;
+export const ZERO32 = "0x" + "00".repeat(32);
+export const PAUSED_SIG = "Paused(bytes32 indexed scope, uint64 until, address indexed by)";
+export const WITHDRAW_SIG =
+  "Withdraw(address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares)";
+export const abi = AbiCoder.defaultAbiCoder();
+
+/** A limit that never binds (the drill is about the keeper; the limiter is tested elsewhere). */
+export const OPEN_LIMIT = { maxCapacity: MAX_U96, window: DAY, minTvl: 0, mode: 0, settlementDelay: 0, inflowCredit: false };
+
+/** A fixed gas limit for attack transactions: they are sent (and land, and revert once the
+ * protocol is paused) instead of failing in gas estimation. */
+export const ATTACK_GAS = { gasLimit: 400_000 };
+
+export async function addr(s: Signer | Contract): Promise<string> {
+  return "getAddress" in s ? await (s as { getAddress(): Promise<string> }).getAddress() : String((s as Contract).target);
+}
+
+/** Wait for a transaction (setup runs with automine, before interval mining starts). */
+export async function mined(tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {
+  await (await tx).wait();
+}
+
+/** Deploy (default chain) from the artifacts, signed by `signer`. */
+export async function deploy(chain: DrillChain, name: string, args: unknown[], signer: Signer): Promise<Contract> {
+  const c = await chain.ethers.deployContract(name, args, signer as never);
+  await c.waitForDeployment();
+  return c as unknown as Contract;
+}
+
+export async function at(chain: DrillChain, name: string, address: string, signer?: Signer): Promise<Contract> {
+  return (await chain.ethers.getContractAt(name, address, signer as never)) as unknown as Contract;
+}
+
+/** Format token units: 1234.5 USDS. */
+export function units(v: bigint, decimals = 18, symbol = ""): string {
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const whole = a / 10n ** BigInt(decimals);
+  const frac = (a % 10n ** BigInt(decimals)).toString().padStart(decimals, "0").slice(0, 2);
+  return `${neg ? "-" : ""}${whole.toLocaleString("en-US")}${frac !== "00" ? "." + frac : ""}${symbol ? " " + symbol : ""}`;
+}

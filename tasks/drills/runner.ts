@@ -1,0 +1,415 @@
+// The drill runner: builds the drill chain (a fresh in-process simulated network, or a fork of a
+// live / stand-in chain) served over HTTP, sets up the scenario, starts the REAL keeper in process
+// against the same chain with the scenario's rules, plays warm-up traffic, the attack and a
+// cool-down under interval mining, then scores the response from the keeper's store and what the
+// scenario recorded (tasks/drills/score.ts). Nothing short-circuits detection: the keeper only
+// sees the chain through its JSON-RPC endpoint, like in production.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Wallet, type Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { JsonRpcServer } from "hardhat/types/network";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { Keeper } from "../../keeper/runtime.js";
+import type { KeeperConfigInput } from "../../keeper/config/schema.js";
+import { KeeperStore } from "../../keeper/store/store.js";
+import { createLogger } from "../../keeper/ops/log.js";
+import type { AlertChannel, AlertMessage } from "../../keeper/types.js";
+import type {
+  AddressBook,
+  DrillActors,
+  DrillChain,
+  DrillScore,
+  DrillTxRecord,
+  Recorder,
+  Scenario,
+  StepContext,
+} from "./types.js";
+import { scoreRun, type RunRecord } from "./score.js";
+
+export const DEFAULT_INTERVAL_MS = 1_000;
+const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
+const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
+export interface RunOptions {
+  /** Fork this JSON-RPC URL instead of a fresh simulated chain. */
+  forkUrl?: string;
+  forkBlock?: number;
+  /** Address book file (default: deployments/<name>.json whose chainId matches the forked chain). */
+  addressBook?: string;
+  /** Block interval (interval mining); default: the scenario's, else 1,000 ms. */
+  intervalMs?: number;
+  /** Called on every new block and phase change (progress display). */
+  onProgress?: (p: { scenario: string; phase: Phase; block: number }) => void;
+  /** Keeper log level (default silent; env DRILL_KEEPER_LOG). */
+  keeperLogLevel?: string;
+}
+
+export type Phase = "setup" | "warmup" | "attack" | "cooldown" | "scoring";
+
+/** Every *.ts module in tasks/drills/scenarios that exports a Scenario (default or named export). */
+export async function loadScenarios(dir = resolve(import.meta.dirname, "scenarios")): Promise<Scenario<any>[]> {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts") && !f.startsWith("_")) : [];
+  const out: Scenario<any>[] = [];
+  for (const f of files.sort()) {
+    const mod = (await import(join(dir, f))) as Record<string, unknown>;
+    const found = [mod.default, ...Object.values(mod)].find(isScenario);
+    if (found && !out.some((s) => s.id === found.id)) out.push(found);
+  }
+  const order = [
+    "multi-tx-drain-copycats",
+    "reentrancy-pool-drain",
+    "oracle-manipulation-lending",
+    "accounting-bug-single-tx",
+    "compromised-admin-key",
+    "slow-drip-under-thresholds",
+    "fast-multi-tx-limiter",
+    "benign-whale-busy-traffic",
+    "derivatives-oracle-failure",
+  ];
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return out.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+}
+
+function isScenario(v: unknown): v is Scenario<any> {
+  return !!v && typeof v === "object" && typeof (v as Scenario).id === "string" && typeof (v as Scenario).setup === "function" && typeof (v as Scenario).keeper === "function";
+}
+
+/** The address book for a chain id (deployments/*.json), or the file given. */
+export function findAddressBook(chainId: number, explicit?: string, root = process.cwd()): { book: AddressBook; path: string } | undefined {
+  if (explicit) {
+    const path = resolve(root, explicit);
+    return { book: JSON.parse(readFileSync(path, "utf8")) as AddressBook, path };
+  }
+  const dir = resolve(root, "deployments");
+  if (!existsSync(dir)) return undefined;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+    try {
+      const book = JSON.parse(readFileSync(join(dir, f), "utf8")) as AddressBook;
+      if (book.chainId === chainId && book.contracts) return { book, path: join(dir, f) };
+    } catch {
+      /* not an address book */
+    }
+  }
+  return undefined;
+}
+
+async function rpcChainId(url: string): Promise<number> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+  const j = (await res.json()) as { result?: string; error?: { message: string } };
+  if (!j.result) throw new Error(`eth_chainId on ${url}: ${j.error?.message ?? "no result"}`);
+  return Number(BigInt(j.result));
+}
+
+interface BuiltChain {
+  chain: DrillChain;
+  server: JsonRpcServer;
+  close(): Promise<void>;
+  addressBookPath?: string;
+}
+
+/** A fresh simulated chain (or a fork) served over HTTP on 127.0.0.1:<free port>, with ethers over it. */
+export async function buildChain(hre: HardhatRuntimeEnvironment, opts: RunOptions): Promise<BuiltChain> {
+  const fork = opts.forkUrl ? { url: opts.forkUrl, ...(opts.forkBlock !== undefined ? { blockNumber: opts.forkBlock } : {}) } : undefined;
+  const server = await hre.network.createServer(
+    { network: "default", ...(fork ? { override: { forking: { enabled: true, ...fork } } } : {}) },
+    "127.0.0.1",
+    0,
+  );
+  const { port } = await server.listen();
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const conn = await hre.network.create({ network: "localhost", override: { url: rpcUrl, timeout: 120_000 } as never });
+  const ethers = (conn as unknown as { ethers: HardhatEthers }).ethers;
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  let addressBook: AddressBook | undefined;
+  let addressBookPath: string | undefined;
+  if (fork) {
+    const found = findAddressBook(await rpcChainId(fork.url), opts.addressBook);
+    addressBook = found?.book;
+    addressBookPath = found?.path;
+  } else if (opts.addressBook) {
+    throw new Error("--address-book only applies with --fork-url (the default chain is fresh: scenarios deploy)");
+  }
+  const impersonated = new Set<string>();
+  const chain: DrillChain = {
+    ethers,
+    rpcUrl,
+    chainId,
+    fork,
+    addressBook,
+    async impersonate(address: string): Promise<Signer> {
+      const a = address.toLowerCase();
+      if (!impersonated.has(a)) {
+        await ethers.provider.send("hardhat_impersonateAccount", [address]);
+        await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]); // 100 ETH
+        impersonated.add(a);
+      }
+      return ethers.getSigner(address);
+    },
+  };
+  return {
+    chain,
+    server,
+    addressBookPath,
+    close: async () => {
+      await conn.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+    },
+  };
+}
+
+/** deployer, 5 guardians, 4 attackers, users; a random sentinel Wallet (funded). On a fork with an
+ * address book: deployer = roles.admin, guardians = roles.guardians (impersonated). */
+export async function buildActors(chain: DrillChain): Promise<DrillActors & { impersonated: string[] }> {
+  const { ethers } = chain;
+  const signers = await ethers.getSigners();
+  const roles = chain.addressBook?.roles;
+  const impersonated: string[] = [];
+  let deployer: Signer = signers[0]!;
+  let guardians: Signer[] = signers.slice(1, 6);
+  if (chain.fork && roles?.admin) {
+    deployer = await chain.impersonate(roles.admin);
+    impersonated.push(roles.admin);
+  }
+  if (chain.fork && roles?.guardians?.length) {
+    guardians = [];
+    for (const g of roles.guardians) {
+      guardians.push(await chain.impersonate(g));
+      impersonated.push(g);
+    }
+  }
+  const sentinel = Wallet.createRandom().connect(ethers.provider as never) as unknown as Wallet;
+  await ethers.provider.send("hardhat_setBalance", [sentinel.address, "0x56BC75E2D63100000"]);
+  return { deployer, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
+}
+
+class MemoryChannel implements AlertChannel {
+  readonly name = "drill-memory";
+  readonly messages: (AlertMessage & { receivedAt: number })[] = [];
+  async send(message: AlertMessage): Promise<void> {
+    this.messages.push({ ...message, receivedAt: Date.now() });
+  }
+}
+
+/** Run one scenario end to end; returns its score (expectations checked). */
+export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scenario<any>, opts: RunOptions = {}): Promise<DrillScore> {
+  const t0 = Date.now();
+  const progress = (phase: Phase, block: number) => opts.onProgress?.({ scenario: scenario.id, phase, block });
+  progress("setup", 0);
+  const built = await buildChain(hre, opts);
+  const { chain } = built;
+  const provider = chain.ethers.provider;
+  const dir = mkdtempSync(join(tmpdir(), `drill-${scenario.id}-`));
+  const store = new KeeperStore(join(dir, "keeper.sqlite"));
+  let keeper: Keeper | undefined;
+  const stopWatch = { stop: () => {} };
+  try {
+    const actors = await buildActors(chain);
+    const state = await scenario.setup(chain, actors);
+    const setup = scenario.keeper(state);
+    const unit = scenario.unit(state);
+    const intervalMs = opts.intervalMs ?? scenario.blockIntervalMs ?? DEFAULT_INTERVAL_MS;
+
+    // ---- the keeper: real pipeline, over the chain's HTTP endpoint
+    const head = await provider.getBlockNumber();
+    const channel = new MemoryChannel();
+    const keeperConfig: KeeperConfigInput = {
+      name: `drill-${scenario.id}`,
+      chain: {
+        chainId: chain.chainId,
+        rpcUrls: [chain.rpcUrl],
+        pollIntervalMs: 50,
+        startBlock: head + 1,
+        multicall3: chain.addressBook?.contracts.multicall3 ?? CANONICAL_MULTICALL3,
+      },
+      contracts: { breaker: setup.breaker, named: setup.named ?? {} },
+      store: { path: store.path },
+      signers: { sentinel: { type: "local", keyEnv: SENTINEL_KEY_ENV } },
+      rules: setup.rules,
+      alerts: { channels: [] },
+      // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
+      responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
+      ops: { logLevel: "silent" },
+    };
+    keeper = new Keeper({
+      config: keeperConfig,
+      store,
+      http: false,
+      installMulticall3: true,
+      env: { [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
+      channels: [channel],
+      retryDelayMs: 50,
+      maxRetryDelayMs: 500,
+      alertDrainTimeoutMs: 1_000,
+      logger: createLogger({ level: (opts.keeperLogLevel ?? process.env.DRILL_KEEPER_LOG ?? "silent") as never }),
+    });
+    await keeper.start();
+
+    // ---- interval mining from here on
+    await provider.send("evm_setAutomine", [false]);
+    await provider.send("evm_setIntervalMining", [intervalMs]);
+
+    // Wall-clock time each block was first seen (the runner polls every 20 ms).
+    const minedAt = new Map<number, number>();
+    let lastSeen = head;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        try {
+          const n = await provider.getBlockNumber();
+          const now = Date.now();
+          for (let b = lastSeen + 1; b <= n; b++) if (!minedAt.has(b)) minedAt.set(b, now);
+          if (n > lastSeen) lastSeen = n;
+        } catch {
+          /* closing */
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    stopWatch.stop = () => {
+      watching = false;
+    };
+
+    const transactions: DrillTxRecord[] = [];
+    const notes: { at: number; block: number | null; message: string }[] = [];
+    const series = new Map<number, bigint>();
+    let phase: Phase = "warmup";
+    let currentBlock = head;
+    const record: Recorder = {
+      malicious: (hash, note) => void transactions.push({ hash, kind: "malicious", note, blockNumber: null, success: null, attemptedBlock: currentBlock }),
+      benign: (hash, note) => void transactions.push({ hash, kind: "benign", note, blockNumber: null, success: null, attemptedBlock: currentBlock }),
+      note: (message) => void notes.push({ at: Date.now(), block: currentBlock, message }),
+    };
+    const sample = async () => {
+      const n = await provider.getBlockNumber();
+      series.set(n, await scenario.protectedFunds(state));
+      currentBlock = n;
+      progress(phase, n);
+    };
+    let inBackground = false;
+    const ctx: StepContext = {
+      chain,
+      actors,
+      record,
+      blockNumber: () => provider.getBlockNumber(),
+      nextBlock: async () => {
+        const target = (await provider.getBlockNumber()) + 1;
+        await keeper!.waitForBlock(target, Math.max(60_000, intervalMs * 20));
+        await sample();
+        if (scenario.background && !inBackground) {
+          inBackground = true;
+          try {
+            await scenario.background(state, ctx);
+          } catch (err) {
+            record.note(`background traffic failed: ${short(err)}`);
+          } finally {
+            inBackground = false;
+          }
+        }
+        return currentBlock;
+      },
+      send: async (kind, tx, note) => {
+        const attemptedBlock = await provider.getBlockNumber();
+        try {
+          const { hash } = await tx();
+          transactions.push({ hash, kind, note, blockNumber: null, success: null, attemptedBlock });
+          return hash;
+        } catch (err) {
+          transactions.push({ hash: "", kind, note, blockNumber: null, success: false, attemptedBlock, error: short(err) });
+          return null;
+        }
+      },
+    };
+
+    await sample();
+    const startBlock = currentBlock;
+    const startedAt = Date.now();
+    const warmup = scenario.warmupBlocks ?? 5;
+    for (let i = 0; i < warmup; i++) await ctx.nextBlock();
+    const before = await scenario.protectedFunds(state);
+    phase = "attack";
+    const attackStartBlock = await provider.getBlockNumber();
+    if (scenario.attack) {
+      record.note("attack starts");
+      await scenario.attack(state, ctx);
+    }
+    phase = "cooldown";
+    const cooldown = scenario.cooldownBlocks ?? 5;
+    for (let i = 0; i < cooldown; i++) await ctx.nextBlock();
+    // Everything sent is mined: one more block with nothing new, processed by the keeper.
+    const endBlock = await ctx.nextBlock();
+    const after = await scenario.protectedFunds(state);
+    phase = "scoring";
+    progress(phase, endBlock);
+    await keeper.stop();
+    stopWatch.stop();
+    await watch;
+    await provider.send("evm_setIntervalMining", [0]).catch(() => undefined);
+    await provider.send("evm_setAutomine", [true]).catch(() => undefined);
+
+    // ---- receipts of everything recorded
+    for (const t of transactions) {
+      if (!t.hash) continue;
+      const r = await provider.getTransactionReceipt(t.hash);
+      if (r) {
+        t.blockNumber = r.blockNumber;
+        t.success = r.status === 1;
+      }
+    }
+    const blockTimes = new Map<number, number>();
+    for (let b = startBlock; b <= endBlock; b++) {
+      const blk = await provider.getBlock(b);
+      if (blk) blockTimes.set(b, blk.timestamp);
+    }
+
+    const measured = scenario.measure ? await scenario.measure(state, { before, after }) : { fundsAtRisk: before, fundsLost: before > after ? before - after : 0n };
+    const facts = scenario.facts ? await scenario.facts(state) : {};
+    const run: RunRecord = {
+      scenario,
+      setup,
+      unit,
+      store,
+      alerts: channel.messages,
+      transactions,
+      notes,
+      series: [...series.entries()].sort((a, b) => a[0] - b[0]),
+      minedAt,
+      blockTimes,
+      sentinel: actors.sentinel.address,
+      fundsAtRisk: measured.fundsAtRisk,
+      fundsLost: measured.fundsLost,
+      facts,
+      fork: chain.fork ?? null,
+      startBlock,
+      attackStartBlock,
+      endBlock,
+      intervalMs,
+      chainId: chain.chainId,
+      addressBook: built.addressBookPath ?? null,
+      pausedLogs: await pausedLogs(chain, setup.breaker, startBlock, endBlock),
+      durationMs: Date.now() - t0,
+      startedAt,
+      impersonated: actors.impersonated,
+    };
+    return await scoreRun(run);
+  } finally {
+    stopWatch.stop();
+    await keeper?.stop().catch(() => undefined);
+    if (store.db.isOpen) store.close();
+    await built.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Paused(bytes32 indexed scope, uint64 until, address indexed by) logs of the breaker. */
+async function pausedLogs(chain: DrillChain, breaker: string, fromBlock: number, toBlock: number): Promise<{ block: number; by: string; scope: string; txHash: string }[]> {
+  const topic = chain.ethers.id("Paused(bytes32,uint64,address)");
+  const logs = await chain.ethers.provider.getLogs({ address: breaker, topics: [topic], fromBlock, toBlock });
+  return logs.map((l) => ({ block: l.blockNumber, scope: l.topics[1]!, by: "0x" + l.topics[2]!.slice(26), txHash: l.transactionHash }));
+}
+
+export function short(err: unknown): string {
+  const e = err as { shortMessage?: string; reason?: string; message?: string };
+  return String(e?.shortMessage ?? e?.reason ?? e?.message ?? err).split("\n")[0]!.slice(0, 200);
+}
