@@ -4,29 +4,28 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHmac, randomBytes, scryptSync } from "node:crypto";
 import { gcmsiv } from "@noble/ciphers/aes.js";
-import { network } from "hardhat";
-import { BrowserProvider, Wallet } from "ethers";
+import { Wallet, type JsonRpcProvider } from "ethers";
 import { KeeperStore } from "../../keeper/store/store.js";
 import { Responders } from "../../keeper/responders/index.js";
 import { createSigner, signerSchema } from "../../keeper/signers/index.js";
 import type { BlockRef, Decision } from "../../keeper/types.js";
-import { DAY, HOUR, Scope, deployVaultSystem } from "../breaker/helpers.js";
+import { Scope } from "../breaker/helpers.js";
 import { startReceiver, type ReceivedRequest, type Receiver } from "./helpers/receiver.js";
+import { startHardhatNode, type HardhatNode } from "./helpers/node.js";
+import { armSentinel, deployVaultSystemOn, snapshots, testKey, type VaultSystem } from "./helpers/chain.js";
 
-const conn = await network.create();
-const { ethers, networkHelpers } = conn;
-const provider = new BrowserProvider(conn.provider as any, undefined, { cacheTimeout: -1 });
-const CHAIN_ID = Number((await provider.getNetwork()).chainId);
+// The relayer stand-ins send to a real `hardhat node` spawned by this file (one node for the
+// file; evm_snapshot/evm_revert between tests; contracts deployed from artifacts/).
+const CHAIN_ID = 31337;
+let node: HardhatNode;
+let provider: JsonRpcProvider;
+let vaultSys: VaultSystem;
 
 /** The relayer's own key (the stand-in signs with it, as the real service would with its KMS key). */
-const relayerWallet = Wallet.createRandom().connect(provider);
+let relayerWallet: Wallet;
 
-async function fixture() {
-  const f = await deployVaultSystem(ethers);
-  await f.vault.connect(f.recovery).setSentinel(relayerWallet.address, HOUR, DAY);
-  await networkHelpers.setBalance(relayerWallet.address, 10n ** 20n);
-  return f;
-}
+/** The vault system with the relayer's address armed as sentinel and funded (restored by evm_revert after each test). */
+const fixture = (): VaultSystem => vaultSys;
 
 /** Assert that `p` rejects with a message matching `re`. */
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
@@ -68,10 +67,26 @@ function pauseDecision(store: KeeperStore, block: BlockRef, breaker: string): De
 }
 
 describe("keeper signers", function () {
+  this.timeout(60_000);
   let rx: Receiver | undefined;
+  let snap: ReturnType<typeof snapshots>;
+  before(async function () {
+    node = await startHardhatNode();
+    provider = node.provider;
+    expect(Number((await provider.getNetwork()).chainId)).to.equal(CHAIN_ID);
+    relayerWallet = new Wallet(testKey("signers.relayer"), provider);
+    vaultSys = await deployVaultSystemOn(node);
+    await armSentinel(node, vaultSys, relayerWallet.address);
+    snap = snapshots(node);
+    await snap.take();
+  });
+  after(async function () {
+    await node?.stop();
+  });
   afterEach(async () => {
     await rx?.close();
     rx = undefined;
+    await snap.restore();
   });
 
   it("schema: exactly one key source; names of env variables, not values", function () {
@@ -115,7 +130,7 @@ describe("keeper signers", function () {
   });
 
   it("oz-relayer: the responder submits once through the SDK and follows the relayer's transaction to containment", async function () {
-    const { vault, vaultAddr } = await networkHelpers.loadFixture(fixture);
+    const { vault, vaultAddr } = fixture();
     const txs: StandInTx[] = [];
     const auth: string[] = [];
     const route = async (r: ReceivedRequest) => {
@@ -178,7 +193,7 @@ describe("keeper signers", function () {
   });
 
   it("defender: the SDK's relay signer (auth v2 login, then /relayers/self/txs) against a local stand-in", async function () {
-    const { vault, vaultAddr } = await networkHelpers.loadFixture(fixture);
+    const { vault, vaultAddr } = fixture();
     const txs: StandInTx[] = [];
     const calls: string[] = [];
     rx = await startReceiver(async (r) => {
