@@ -14,7 +14,7 @@
 // later deposits again. Expectation: no false alarm, the vault is never paused.
 import { Contract, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
-import { ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG } from "../helpers.js";
+import { at, ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG } from "../helpers.js";
 import { sustainedOutflowRule } from "./slow-drip-under-thresholds.js";
 
 interface State {
@@ -22,6 +22,9 @@ interface State {
   token: Contract;
   vaultAddress: string;
   tokenAddress: string;
+  attached: boolean;
+  symbol: string;
+  decimals: number;
   whale: { signer: Signer; address: string };
   users: { signer: Signer; address: string }[];
   tick: number;
@@ -59,20 +62,52 @@ const scenario: Scenario<State> = {
 
   async setup(chain, actors) {
     const admin = actors.deployer;
-    const token = await deploy(chain, "TestToken", ["USD Stable", "USDS", 18], admin);
-    const vault = await deploy(chain, "ProtectedVault", [await token.getAddress(), "Protected USDS", "pUSDS", await admin.getAddress(), 7 * DAY, DAY], admin);
+    const book = chain.addressBook?.contracts;
+    let vault: Contract;
+    let token: Contract;
+    let attached = false;
+    if (book?.vault) {
+      // Fork: attach to the deployed vault and keep its limits as deployed (the control is about
+      // the real configuration). Its RECOVERY_ROLE holder (the guardian multisig, per the address
+      // book) is impersonated to give the breaker the drill's own sentinel key.
+      vault = await at(chain, "ProtectedVault", book.vault);
+      token = await at(chain, "TestToken", book.asset ?? String(await vault.getFunction("asset")()));
+      attached = true;
+      const recovery = chain.addressBook?.roles?.admin ?? book.guardian;
+      if (!recovery) throw new Error("the address book names no admin / guardian holding the vault's RECOVERY_ROLE");
+      const asRecovery = await chain.impersonate(recovery);
+      await mined((vault.connect(asRecovery) as Contract).getFunction("setSentinel")(actors.sentinel.address, HOUR, DAY));
+    } else {
+      token = await deploy(chain, "TestToken", ["USD Stable", "USDS", 18], admin);
+      vault = await deploy(chain, "ProtectedVault", [await token.getAddress(), "Protected USDS", "pUSDS", await admin.getAddress(), 7 * DAY, DAY], admin);
+      await mined(vault.getFunction("setLimit")(await token.getAddress(), OPEN_LIMIT));
+      await mined(vault.getFunction("setSentinel")(actors.sentinel.address, HOUR, DAY));
+    }
     const vaultAddress = await vault.getAddress();
     const tokenAddress = await token.getAddress();
-    await mined(vault.getFunction("setLimit")(tokenAddress, OPEN_LIMIT));
-    await mined(vault.getFunction("setSentinel")(actors.sentinel.address, HOUR, DAY));
     const all = await Promise.all(actors.users.map(async (signer) => ({ signer, address: await signer.getAddress() })));
     const [whale, ...users] = all;
     for (const u of all) {
-      await mined(token.getFunction("mint")(u.address, u === whale ? WHALE_DEPOSIT : 200_000n * E18));
+      // On a fork the deployed limit may queue the whale's exit (Queue mode: paid out after the
+      // settlement delay), so the whale holds its later re-deposit up front.
+      const whaleMint = attached ? WHALE_DEPOSIT + WHALE_EXIT / 2n : WHALE_DEPOSIT;
+      await mined((token.connect(admin) as Contract).getFunction("mint")(u.address, u === whale ? whaleMint : 200_000n * E18));
       await mined((token.connect(u.signer) as Contract).getFunction("approve")(vaultAddress, 2n ** 256n - 1n));
       await mined((vault.connect(u.signer) as Contract).getFunction("deposit")(u === whale ? WHALE_DEPOSIT : 60_000n * E18, u.address));
     }
-    return { vault, token, vaultAddress, tokenAddress, whale: whale!, users, tick: 0, startBlock: await chain.ethers.provider.getBlockNumber() };
+    return {
+      vault,
+      token,
+      vaultAddress,
+      tokenAddress,
+      attached,
+      whale: whale!,
+      users,
+      tick: 0,
+      startBlock: await chain.ethers.provider.getBlockNumber(),
+      symbol: String(await token.getFunction("symbol")()),
+      decimals: Number(await token.getFunction("decimals")()),
+    };
   },
 
   keeper(s) {
@@ -107,7 +142,7 @@ const scenario: Scenario<State> = {
   },
 
   protectedFunds: async (s) => (await s.token.getFunction("balanceOf")(s.vaultAddress)) as bigint,
-  unit: () => ({ symbol: "USDS", decimals: 18 }),
+  unit: (s) => ({ symbol: s.symbol, decimals: s.decimals }),
 
   async background(s, ctx) {
     const i = s.tick++;
@@ -140,6 +175,7 @@ const scenario: Scenario<State> = {
     const whaleShares = (await s.vault.getFunction("balanceOf")(s.whale.address)) as bigint;
     return {
       vault: s.vaultAddress,
+      attachedToAddressBook: s.attached ? "yes" : "no (deployed fresh)",
       pausedEvents: paused.length,
       whaleExited: whaleShares < WHALE_DEPOSIT ? "yes" : "no",
     };

@@ -19,6 +19,8 @@ import { abi, ATTACK_GAS, at, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_
 const ACTION_QUEUED_SIG =
   "ActionQueued(bytes32 indexed id, uint8 indexed kind, uint8 policyKind, address target, uint256 nonce, uint64 eta, address[] approvers)";
 const CHANGE_GUARDIANS = 15;
+/** effectiveThreshold(VETO): the veto quorum (GuardianActions.sol). */
+const VETO = 255;
 /** Slow-path kinds that change who controls the breaker or the multisig (GuardianActions.sol). */
 const CONTROL_KINDS = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 /** queue() stores the action and its approvers (~470k gas). */
@@ -39,6 +41,12 @@ interface State {
   users: { signer: Signer; address: string }[];
   actionId?: string;
   tick: number;
+  /** The multisig's policy, read from the chain: approvals needed to queue ChangeGuardians
+   * (the number of keys the attacker holds) and to veto it (the honest guardians' response). */
+  slowThreshold: number;
+  vetoThreshold: number;
+  symbol: string;
+  decimals: number;
 }
 
 const scenario: Scenario<State> = {
@@ -81,7 +89,14 @@ const scenario: Scenario<State> = {
       token = await at(chain, "TestToken", book.asset ?? String(await vault.getFunction("asset")()));
       multisig = await at(chain, "GuardianMultisig", book.guardian);
       attached = true;
-      // The multisig holds RECOVERY_ROLE: configure the breaker as the multisig (impersonated).
+      // The guardians the runner impersonated (address book roles) must be the multisig's.
+      const onChain = ((await multisig.getFunction("guardians")()) as string[]).map((a) => a.toLowerCase());
+      const missing = onChain.filter((a) => !guardianAddrs.some((g) => g.toLowerCase() === a));
+      if (missing.length > 0) {
+        throw new Error(`the address book's roles.guardians do not match the multisig ${book.guardian}'s guardians (missing ${missing.join(", ")})`);
+      }
+      // The multisig holds RECOVERY_ROLE (the deployer renounced): give the breaker the drill's
+      // own sentinel key as the multisig (impersonated) — on the fork only.
       const asMultisig = await chain.impersonate(book.guardian);
       await mined((vault.connect(asMultisig) as Contract).getFunction("setSentinel")(actors.sentinel.address, HOUR, DAY));
     } else {
@@ -124,6 +139,8 @@ const scenario: Scenario<State> = {
       await mined((vault.connect(u.signer) as Contract).getFunction("deposit")(125_000n * E18, u.address));
     }
     const attackers = await Promise.all(actors.attackers.map((a) => a.getAddress()));
+    const slowThreshold = Number(await multisig.getFunction("effectiveThreshold")(CHANGE_GUARDIANS));
+    const vetoThreshold = Number(await multisig.getFunction("effectiveThreshold")(VETO));
     let attackerStart = 0n;
     for (const a of attackers) attackerStart += (await token.getFunction("balanceOf")(a)) as bigint;
     return {
@@ -139,6 +156,10 @@ const scenario: Scenario<State> = {
       attackerStart,
       users,
       tick: 0,
+      slowThreshold,
+      vetoThreshold,
+      symbol: String(await token.getFunction("symbol")()),
+      decimals: Number(await token.getFunction("decimals")()),
     };
   },
 
@@ -180,7 +201,7 @@ const scenario: Scenario<State> = {
   },
 
   protectedFunds: async (s) => (await s.token.getFunction("balanceOf")(s.vaultAddress)) as bigint,
-  unit: () => ({ symbol: "USDS", decimals: 18 }),
+  unit: (s) => ({ symbol: s.symbol, decimals: s.decimals }),
 
   async background(s, ctx) {
     const i = s.tick++;
@@ -191,9 +212,12 @@ const scenario: Scenario<State> = {
   },
 
   async attack(s, ctx) {
+    // The attacker holds exactly the slow-path threshold of keys (3 of 5 on the default chain;
+    // on a fork, whatever the deployed policy needs); the next `vetoThreshold` guardians are honest.
     const g = ctx.actors.guardians;
-    const [c0, c1, c2] = [g[0]!, g[1]!, g[2]!]; // compromised
-    const [h0, h1] = [g[3]!, g[4]!]; // honest
+    const compromised = g.slice(0, s.slowThreshold);
+    const honest = g.slice(s.slowThreshold, s.slowThreshold + s.vetoThreshold);
+    if (compromised.length < s.slowThreshold) throw new Error(`the drill needs ${s.slowThreshold} guardian keys to queue ChangeGuardians; it has ${g.length}`);
     const ms = (x: Signer) => s.multisig.connect(x) as Contract;
     const newGuardians = [...s.attackers, Wallet.createRandom().address];
     const latest = await ctx.chain.ethers.provider.getBlock("latest");
@@ -206,19 +230,31 @@ const scenario: Scenario<State> = {
     };
     const id = (await s.multisig.getFunction("hashAction")(action)) as string;
     s.actionId = id;
-    ctx.record.note("attacker (3 of 5 guardian keys) approves and queues ChangeGuardians → attacker addresses");
-    await ctx.send("malicious", () => ms(c0).getFunction("approveHash")(id, ATTACK_GAS), "compromised guardian 1 approves the takeover");
-    await ctx.send("malicious", () => ms(c1).getFunction("approveHash")(id, ATTACK_GAS), "compromised guardian 2 approves the takeover");
-    await ctx.send("malicious", () => ms(c2).getFunction("queue")(action, [], BIG_GAS), "compromised guardian 3 queues ChangeGuardians (48 h delay)");
+    const n = g.length;
+    ctx.record.note(`attacker (${s.slowThreshold} of ${n} guardian keys) approves and queues ChangeGuardians → attacker addresses`);
+    const queuer = compromised[compromised.length - 1]!;
+    for (const [i, c] of compromised.slice(0, -1).entries()) {
+      await ctx.send("malicious", () => ms(c).getFunction("approveHash")(id, ATTACK_GAS), `compromised guardian ${i + 1} approves the takeover`);
+    }
+    await ctx.send("malicious", () => ms(queuer).getFunction("queue")(action, [], BIG_GAS), `compromised guardian ${s.slowThreshold} queues ChangeGuardians (slow-path delay)`);
     await ctx.nextBlock();
-    // Paged by the keeper, the two honest guardians veto within the delay window.
-    ctx.record.note("honest guardians, paged by the keeper, veto the queued action");
-    const vetoDigest = (await s.multisig.getFunction("hashVeto")(id)) as string;
-    await ctx.send("benign", () => ms(h0).getFunction("approveHash")(vetoDigest, ATTACK_GAS), "honest guardian approves the veto");
-    await ctx.send("benign", () => ms(h1).getFunction("veto")(id, [], BIG_GAS), "honest guardian submits the veto (2 of 5)");
+    // Paged by the keeper, the honest guardians veto within the delay window.
+    if (honest.length < s.vetoThreshold) {
+      ctx.record.note(
+        `the ${n - s.slowThreshold} honest guardian(s) cannot reach the veto threshold ${s.vetoThreshold}: with this policy ${s.slowThreshold} compromised keys cannot be vetoed`,
+      );
+    } else {
+      ctx.record.note("honest guardians, paged by the keeper, veto the queued action");
+      const vetoDigest = (await s.multisig.getFunction("hashVeto")(id)) as string;
+      const submitter = honest[honest.length - 1]!;
+      for (const h of honest.slice(0, -1)) {
+        await ctx.send("benign", () => ms(h).getFunction("approveHash")(vetoDigest, ATTACK_GAS), "honest guardian approves the veto");
+      }
+      await ctx.send("benign", () => ms(submitter).getFunction("veto")(id, [], BIG_GAS), `honest guardian submits the veto (${s.vetoThreshold} of ${n})`);
+    }
     await ctx.nextBlock();
     ctx.record.note("attacker tries to execute the takeover anyway");
-    await ctx.send("malicious", () => ms(c2).getFunction("executeQueued")(id, BIG_GAS), "attacker tries executeQueued(takeover)");
+    await ctx.send("malicious", () => ms(queuer).getFunction("executeQueued")(id, BIG_GAS), "attacker tries executeQueued(takeover)");
     await ctx.nextBlock();
   },
 
@@ -235,6 +271,7 @@ const scenario: Scenario<State> = {
       vault: s.vaultAddress,
       guardianMultisig: s.multisigAddress,
       attachedToAddressBook: s.attached ? "yes" : "no (deployed fresh)",
+      guardianPolicy: `ChangeGuardians ${s.slowThreshold}-of-${s.guardiansBefore.length}, veto ${s.vetoThreshold}`,
       maliciousActionId: s.actionId ?? "",
       maliciousActionState: STATE_NAMES[state] ?? String(state),
       guardiansUnchanged: guardians.join() === s.guardiansBefore.join() ? "yes" : "no",
