@@ -9,6 +9,8 @@ import type { Logger } from "./ops/log.js";
 import type { AlertChannel } from "./types.js";
 import { createDetectors, type CreateDetectorsOptions } from "./detectors/index.js";
 import { Policy } from "./policy/index.js";
+import { loadKeeperPlan } from "./policy/plan.js";
+import { routeChannels } from "./responders/alerts/routing.js";
 import { Responders, createChannels, type RespondersConfigInput, type ResponderMetrics } from "./responders/index.js";
 import { createSigner } from "./signers/index.js";
 
@@ -73,11 +75,13 @@ export async function buildPipeline(deps: PipelineDeps): Promise<Pipeline> {
   const { config, store, env } = deps;
   const out: Pipeline = {};
   const enabled = config.rules.filter((r) => r.enabled);
+  // Incident plan (config.plan): rule severities and alert routing; none = today's behaviour.
+  const plan = await loadKeeperPlan(config, deps.logger);
   if (deps.only.detectors) {
     out.detectors = [...createDetectors(enabled, { named: config.contracts.named, invariants: deps.invariants })];
   }
   if (deps.only.policy) {
-    out.policy = new Policy(enabled, store, { defaultBreaker: config.contracts.breaker, named: config.contracts.named });
+    out.policy = new Policy(enabled, store, { defaultBreaker: config.contracts.breaker, named: config.contracts.named, planSeverities: plan?.planSeverities });
   }
   if (deps.only.responders) {
     const chainId = config.chain.chainId;
@@ -94,7 +98,7 @@ export async function buildPipeline(deps: PipelineDeps): Promise<Pipeline> {
       provider: deps.provider,
       sentinelSigner,
       guardianSigner,
-      channels: [...createChannels(config.alerts, env), ...(deps.channels ?? [])],
+      channels: [...(plan ? routeChannels(createChannels(config.alerts, env), plan.routes) : createChannels(config.alerts, env)), ...(deps.channels ?? [])],
       logger: deps.logger,
       metrics: deps.metrics,
     });

@@ -1,7 +1,9 @@
 // Every Hardhat task of the suite, registered in hardhat.config.ts. Tasks are grouped by
-// subject: deploy / breaker / guardian (tasks/operator) and drill (tasks/drills).
+// subject: deploy / breaker / guardian (tasks/operator), drill (tasks/drills), readiness (tasks/readiness), incident (tasks/incident).
 import type { TaskDefinition } from "hardhat/types/tasks";
 import { operatorTasks } from "./operator/index.js";
 import { drillTasks } from "./drills/index.js";
+import { readinessTasks } from "./readiness/index.js";
+import { incidentTasks } from "./incident/index.js";
 
-export const breakwaterTasks: TaskDefinition[] = [...operatorTasks, ...drillTasks];
+export const breakwaterTasks: TaskDefinition[] = [...operatorTasks, ...drillTasks, ...readinessTasks, ...incidentTasks];

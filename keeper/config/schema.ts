@@ -62,6 +62,8 @@ export const keeperConfigSchema = z
     /** Sentinel fee policy and guardian proposal settings. */
     responders: respondersSchema.default({}),
     ops: opsSchema.default({ host: "127.0.0.1", port: 9464, logLevel: "info" }),
+    /** Incident plan file (plan/schema.ts): rule severities and alert routing come from it when set. */
+    plan: z.string().min(1).optional(),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();

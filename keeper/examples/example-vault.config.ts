@@ -45,6 +45,9 @@ export default defineKeeperConfig({
     named: { vault: VAULT, asset: ASSET },
   },
 
+  // The incident plan (plan/): rule severities and alert routing per severity come from it.
+  plan: "plan/examples/example-vault.plan.ts",
+
   // Checkpoints, incidents, timeline, tx attempts, alerts (node:sqlite). Never holds a secret.
   store: { path: "keeper-example-vault.sqlite" },
 

@@ -3,7 +3,7 @@
 // done); one open incident per fingerprint (later findings are recorded on its timeline but
 // open nothing); cooldowns per rule + fingerprint in blocks and/or seconds of block time;
 // an evaluation error follows the rule's fail-open / fail-closed choice.
-import type { BlockRef, Decision, Finding, PauseTarget, ResponseAction } from "../types.js";
+import type { BlockRef, Decision, Finding, PauseTarget, ResponseAction, Severity } from "../types.js";
 import type { KeeperStore } from "../store/store.js";
 import type { RuleConfig, ScopeSpec } from "../detectors/schema.js";
 import { assetScope, SCOPES, scopeLabel } from "./scopes.js";
@@ -17,6 +17,8 @@ export interface PolicyOptions {
   named?: Record<string, string>;
   /** Wall clock in ms (tests). */
   now?: () => number;
+  /** Severity per rule id from the incident plan (config `plan`): wins over the rule's own. */
+  planSeverities?: Record<string, Severity>;
 }
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -45,7 +47,13 @@ export class Policy {
 
   /** Decide on the findings of one block (in order). Writes incidents, rule fires and timeline. */
   decide(findings: Finding[], block: BlockRef): Decision[] {
-    return findings.map((f) => this.decideOne(f, block));
+    return findings.map((f) => this.decideOne(this.withPlanSeverity(f), block));
+  }
+
+  /** The plan's severity for the finding's rule, if the plan sets one (plan wins). */
+  private withPlanSeverity(f: Finding): Finding {
+    const s = this.opts.planSeverities?.[f.ruleId];
+    return s && s !== f.severity ? { ...f, severity: s, details: { ...f.details, ruleSeverity: f.severity, severityFrom: "plan" } } : f;
   }
 
   /**
@@ -60,7 +68,7 @@ export class Policy {
     const finding: Finding = {
       ruleId,
       detector: "error",
-      severity: rule?.severity ?? "P3",
+      severity: this.opts.planSeverities?.[ruleId] ?? rule?.severity ?? "P3",
       fingerprint: `${ruleId}:error`,
       blockNumber: block.number,
       blockHash: block.hash,

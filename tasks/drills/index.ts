@@ -18,6 +18,7 @@ export const drillTasks: TaskDefinition[] = [
     .addOption({ name: "out", description: "Report directory", type: ArgumentType.STRING, defaultValue: "reports/drills" })
     .addOption({ name: "intervalMs", description: "Block interval in ms (interval mining); 0 = each scenario's own (default 1000)", type: ArgumentType.INT, defaultValue: 0 })
     .addFlag({ name: "noBuild", description: "Do not compile the contracts first" })
+    .addOption({ name: "plan", description: "Incident plan: print its runbook next to what happened, write suggested plan changes", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
     .setAction(() => import("./actions/run.js"))
     .build(),
 ];

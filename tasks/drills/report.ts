@@ -8,14 +8,16 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DrillScore } from "./types.js";
+import type { IncidentPlan } from "../../plan/schema.js";
+import { runbookHtml, runbookMarkdown } from "../../plan/runbook-report.js";
 
-export function writeReports(score: DrillScore, dir: string): { json: string; md: string; html: string } {
+export function writeReports(score: DrillScore, dir: string, plan?: IncidentPlan): { json: string; md: string; html: string } {
   const json = join(dir, `${score.scenario}.json`);
   const md = join(dir, `${score.scenario}.md`);
   const html = join(dir, `${score.scenario}.html`);
   writeFileSync(json, JSON.stringify(score, null, 2) + "\n");
-  writeFileSync(md, renderMarkdown(score));
-  writeFileSync(html, renderHtml(score));
+  writeFileSync(md, renderMarkdown(score, plan));
+  writeFileSync(html, renderHtml(score, plan));
   return { json, md, html };
 }
 
@@ -142,7 +144,7 @@ function expectationLines(s: DrillScore, scenarioExpectations?: Record<string, u
   return lines;
 }
 
-export function renderMarkdown(s: DrillScore): string {
+export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
   const u = s.unit;
   const mal = s.transactions.filter((t) => t.kind === "malicious");
   const L: string[] = [];
@@ -216,6 +218,7 @@ export function renderMarkdown(s: DrillScore): string {
     for (const a of s.alerts) L.push(`- block ${a.block} \`${a.ruleId}\` (${a.severity}): ${a.summary}`);
   }
   L.push("");
+  if (plan) L.push(runbookMarkdown(plan, s)); // incident plan (--plan): "Runbook vs what happened"
   return L.join("\n");
 }
 
@@ -324,7 +327,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}code{background:#f6f8f
 #drill-chart .legend-box{fill:#fff;stroke:#ddd;opacity:.92}#drill-chart .legend-attack{fill:#cf222e}#drill-chart .legend-detection{fill:#d4a72c}#drill-chart .legend-containment{fill:#1f883d}
 `;
 
-export function renderHtml(s: DrillScore): string {
+export function renderHtml(s: DrillScore, plan?: IncidentPlan): string {
   const u = s.unit;
   const ok = s.expectationsMet;
   const rows = (xs: string[][]) => xs.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n");
@@ -354,6 +357,7 @@ ${tl}
 <h2>What went well</h2><ul>${wentWell(s).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
 <h2>What went wrong</h2><ul>${wentWrong(s).map((l) => `<li>${esc(l)}</li>`).join("")}</ul>
 ${Object.keys(s.facts).length ? `<h2>Facts</h2><ul>${Object.entries(s.facts).map(([k, v]) => `<li>${esc(k)}: ${esc(String(v))}</li>`).join("")}</ul>` : ""}
+${plan ? runbookHtml(plan, s) : ""}
 </body></html>
 `;
 }

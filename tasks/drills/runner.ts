@@ -22,6 +22,7 @@ import type {
   DrillChain,
   DrillScore,
   DrillTxRecord,
+  KeeperSetup,
   Recorder,
   Scenario,
   StepContext,
@@ -44,6 +45,10 @@ export interface RunOptions {
   onProgress?: (p: { scenario: string; phase: Phase; block: number }) => void;
   /** Keeper log level (default silent; env DRILL_KEEPER_LOG). */
   keeperLogLevel?: string;
+  /** Called once the run is scored, while the drill chain (HTTP RPC) and the keeper's store are
+   * still alive (the keeper is stopped), e.g. to run forensics (`incident analyze`) on the drill.
+   * The chain and the store are torn down when it returns. */
+  onFinished?: (finished: { chain: DrillChain; storePath: string; setup: KeeperSetup; score: DrillScore }) => Promise<void> | void;
 }
 
 export type Phase = "setup" | "warmup" | "attack" | "cooldown" | "scoring";
@@ -392,7 +397,9 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       startedAt,
       impersonated: actors.impersonated,
     };
-    return await scoreRun(run);
+    const score = await scoreRun(run);
+    if (opts.onFinished) await opts.onFinished({ chain, storePath: store.path, setup, score });
+    return score;
   } finally {
     stopWatch.stop();
     await keeper?.stop().catch(() => undefined);

@@ -72,7 +72,7 @@ describe("tasks: deploy", () => {
       expect(await ethers.provider.getCode(book.contracts[k]!), k).to.not.equal("0x");
     }
     expect(book.contracts.breaker).to.equal(book.contracts.vault);
-    expect(book.roles?.guardians).to.have.length(3);
+    expect(book.roles?.guardians).to.have.length(4);
     expect(book.roles?.admin).to.equal(book.contracts.guardian);
     expect(book.roles?.sentinel).to.equal("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65");
 

@@ -68,6 +68,9 @@ export class AlertDispatcher {
   }
 
   private inScope(ch: AlertChannel, sev: Severity): boolean {
+    // Incident plan routing (alerts/routing.ts): a routed channel may refuse a severity.
+    const accepts = (ch as { accepts?: (s: Severity) => boolean }).accepts;
+    if (accepts && !accepts(sev)) return false;
     const min = (ch as { minSeverity?: Severity }).minSeverity;
     return !min || SEVERITIES.indexOf(sev) <= SEVERITIES.indexOf(min);
   }

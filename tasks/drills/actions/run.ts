@@ -4,6 +4,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { loadScenarios, runScenario, type Phase } from "../runner.js";
 import { scoreTable, writeReports, writeSummary } from "../report.js";
 import type { DrillScore } from "../types.js";
+import { loadPlan } from "../../../plan/load.js";
+import { suggestFromDrill, writeSuggestions } from "../../../plan/suggest.js";
 
 interface Args {
   scenario: string;
@@ -13,6 +15,8 @@ interface Args {
   out: string;
   intervalMs: number;
   noBuild: boolean;
+  /** Incident plan: its runbook is printed next to what happened; suggested plan changes are written. */
+  plan?: string;
 }
 
 export default async function drillRun(args: Args, hre: HardhatRuntimeEnvironment): Promise<DrillScore[]> {
@@ -21,6 +25,7 @@ export default async function drillRun(args: Args, hre: HardhatRuntimeEnvironmen
   if (chosen.length === 0) {
     throw new Error(`unknown scenario "${args.scenario}"; known: ${all.map((s) => s.id).join(", ")}`);
   }
+  const plan = args.plan ? await loadPlan(args.plan) : undefined;
   if (!args.noBuild) await hre.tasks.getTask("build").run({ quiet: true });
   const out = resolve(process.cwd(), args.out);
   mkdirSync(out, { recursive: true });
@@ -54,7 +59,8 @@ export default async function drillRun(args: Args, hre: HardhatRuntimeEnvironmen
       scores.push(failedScore(scenario.id, scenario.title, scenario.reference, err));
       continue;
     }
-    const files = writeReports(score, out);
+    const files = writeReports(score, out, plan);
+    if (plan) writeSuggestions(suggestFromDrill(plan, score), out, score.scenario);
     if (tty) process.stdout.write("\r\x1b[2K");
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`${label}: ${score.expectationsMet ? "PASS" : "FAIL"} in ${secs}s — ${files.md}`);

@@ -1,0 +1,106 @@
+// `npx hardhat incident analyze`: forensics of an incident (keeper store + incident id) or of a
+// block range with suspect accounts, on the connected network, a fork, or any RPC (--rpc-url).
+// Writes the analysis JSON (--out) and prints a readable summary (or the JSON with --json).
+// Every input is checked before anything is read or written: a bad one names its option.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { runAction } from "../operator/common.js";
+import { fail } from "../lib/errors.js";
+import { print, toJson } from "../lib/output.js";
+import { analyzeIncident, type Rpc } from "./forensics/analyze.js";
+import { summarize } from "./forensics/summary.js";
+
+export interface AnalyzeArgs {
+  store: string;
+  incident: string;
+  fromBlock: number;
+  toBlock: number;
+  suspects: string;
+  contracts: string;
+  victims: string;
+  rpcUrl: string;
+  chainId: number;
+  prices: string;
+  valueIn: string;
+  priceBlock: number;
+  owed: string;
+  lookback: number;
+  after: number;
+  maxBlocks: number;
+  noExpand: boolean;
+  noTrace: boolean;
+  out: string;
+  json: boolean;
+}
+
+export const analyzeDefaults: AnalyzeArgs = {
+  store: "", incident: "", fromBlock: -1, toBlock: -1, suspects: "", contracts: "", victims: "", rpcUrl: "", chainId: 0,
+  prices: "", valueIn: "", priceBlock: -1, owed: "", lookback: 20, after: 5, maxBlocks: 5_000, noExpand: false, noTrace: false, out: "", json: false,
+};
+
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+
+/** A JSON-RPC client over fetch (no network detection loop: an unreachable URL fails at once). */
+export function httpRpc(url: string): Rpc {
+  if (!/^https?:\/\//.test(url)) fail(`--rpc-url "${url}" is not an http(s) URL`);
+  let id = 0;
+  return {
+    async send(method, params) {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }) });
+      const j = (await res.json()) as { result?: unknown; error?: { message: string } };
+      if (j.error) throw new Error(`${method}: ${j.error.message}`);
+      return j.result;
+    },
+  };
+}
+
+export async function analyzeAction(args: Partial<AnalyzeArgs>, hre: HardhatRuntimeEnvironment) {
+  const a = { ...analyzeDefaults, ...args };
+  let rpc: Rpc;
+  let label: string;
+  if (a.rpcUrl) {
+    rpc = httpRpc(a.rpcUrl);
+    label = a.rpcUrl;
+  } else {
+    const conn = await hre.network.getOrCreate();
+    rpc = { send: (method, params) => conn.provider.request({ method, params }) };
+    label = `hardhat network "${conn.networkName}"`;
+  }
+  const analysis = await analyzeIncident({
+    rpc,
+    rpcLabel: label,
+    ...(a.store ? { storePath: resolve(a.store) } : {}),
+    ...(a.incident ? { incident: a.incident } : {}),
+    ...(a.fromBlock >= 0 ? { fromBlock: a.fromBlock } : {}),
+    ...(a.toBlock >= 0 ? { toBlock: a.toBlock } : {}),
+    suspects: list(a.suspects),
+    contracts: list(a.contracts),
+    victims: list(a.victims),
+    ...(a.chainId > 0 ? { chainId: a.chainId } : {}),
+    prices: list(a.prices),
+    ...(a.valueIn ? { valueIn: a.valueIn } : {}),
+    ...(a.priceBlock >= 0 ? { priceBlock: a.priceBlock } : {}),
+    owed: list(a.owed),
+    lookback: a.lookback,
+    after: a.after,
+    maxBlocks: a.maxBlocks,
+    expand: !a.noExpand,
+    trace: !a.noTrace,
+  });
+  const out = a.out || `reports/incidents/analysis-${analysis.chain.chainId}-${analysis.range.fromBlock}-${analysis.range.toBlock}.json`;
+  const path = resolve(out);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, toJson(analysis) + "\n");
+  if (a.json) print(toJson(analysis));
+  else {
+    print(summarize(analysis));
+    print("");
+    print(`analysis written to ${path} — next: npx hardhat incident report --analysis ${out}`);
+  }
+  return analysis;
+}
+
+export default async function incidentAnalyze(args: Partial<AnalyzeArgs>, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await runAction(() => analyzeAction(args, hre));
+}
