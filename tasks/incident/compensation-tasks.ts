@@ -1,25 +1,10 @@
 // Compensation and rescue tasks of `npx hardhat incident …`: compensation, claim, sweep, rescue.
 // tasks/incident/index.ts (which defines the `incident` namespace) spreads `compensationTasks`.
 import { task } from "hardhat/config";
-import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
+import { str, withCommonOptions as common } from "../lib/options.js";
 
-function common(builder: unknown, opts: { signer?: boolean } = {}): any {
-  let b: any = builder;
-  b = b
-    .addOption({ name: "deployments", description: "Directory of the address books (default ./deployments)", type: ArgumentType.STRING, defaultValue: "" })
-    .addOption({ name: "rpcUrl", description: "JSON-RPC URL to use instead of the http network's configured one", type: ArgumentType.STRING, defaultValue: "" })
-    .addFlag({ name: "dryRun", description: "Validate and simulate only; write and send nothing" })
-    .addFlag({ name: "json", description: "Machine-readable output" });
-  if (opts.signer !== false) {
-    b = b
-      .addOption({ name: "keyEnv", description: "Environment variable holding the sender's private key", type: ArgumentType.STRING, defaultValue: "" })
-      .addOption({ name: "from", description: "Address or index of one of the network's configured accounts (default: the first)", type: ArgumentType.STRING, defaultValue: "" });
-  }
-  return b;
-}
 
-const str = (name: string, description: string, defaultValue = "") => ({ name, description, type: ArgumentType.STRING, defaultValue });
 
 export const compensationTasks: TaskDefinition[] = [
   common(

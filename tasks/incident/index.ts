@@ -1,12 +1,10 @@
 // `incident` tasks: forensics (`analyze`), the post-mortem draft (`report`), and the recovery
 // tasks of tasks/incident/compensation-tasks.ts (compensation rounds, claims, sweep, rescue).
 import { emptyTask, task } from "hardhat/config";
-import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
+import { int, str } from "../lib/options.js";
 import { compensationTasks } from "./compensation-tasks.js";
 
-const str = (name: string, description: string, defaultValue = "") => ({ name, description, type: ArgumentType.STRING, defaultValue });
-const int = (name: string, description: string, defaultValue = -1) => ({ name, description, type: ArgumentType.INT, defaultValue });
 
 export const forensicsTasks: TaskDefinition[] = [
   task(["incident", "analyze"], "Forensics: attacker txs (decoded), fund flows, loss per asset and account, attacker funding, response timeline")
