@@ -308,6 +308,39 @@ export async function runExecuteQueued(a: ExecuteQueuedArgs, chain: OperatorChai
   return { dryRun: false, mode: "execute", id: a.id, tx: hash, approvers: [] };
 }
 
+// ------------------------------------------------------------------ ping
+
+export interface PingArgs extends CommonArgs {
+  multisig: string;
+}
+
+/** A guardian's heartbeat: keeps it counting toward thresholds (a stale guardian does not). */
+export async function runPing(a: PingArgs, chain: OperatorChain): Promise<{ dryRun: boolean; guardian: string; tx?: string }> {
+  const { dir, ms: ms0, address } = await multisigOf(chain, a);
+  const signer = await resolveSigner(chain, a);
+  const guardian = await signer.getAddress();
+  const ms = ms0.connect(signer);
+  if (!(await ms.isGuardian(guardian))) {
+    fail(`${guardian} is not a guardian of the multisig ${address}`, "run it with a guardian's key (--key-env NAME or --from <address|index>)");
+  }
+  await simulate("ping", () => ms.ping.staticCall());
+  if (a.dryRun) {
+    print(`[dry-run] would record a heartbeat for guardian ${guardian} on ${address}. Nothing was sent.`);
+    return { dryRun: true, guardian };
+  }
+  let hash: string;
+  try {
+    const tx = await ms.ping();
+    hash = tx.hash;
+    await tx.wait();
+  } catch (err) {
+    return fail(`ping failed: ${describeRevert(err)}`);
+  }
+  appendLog(dir, chain.networkName, { action: "guardian.ping", by: guardian, tx: hash });
+  print(`heartbeat recorded for guardian ${guardian} (tx ${hash})`);
+  return { dryRun: false, guardian, tx: hash };
+}
+
 // ------------------------------------------------------------------ export-safe
 
 export interface ExportSafeArgs extends CommonArgs {

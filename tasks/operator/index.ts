@@ -88,6 +88,12 @@ export const operatorTasks: TaskDefinition[] = [
     .setAction(() => import("./guardian-execute-queued-action.js"))
     .build(),
   common(
+    task(["guardian", "ping"], "Record the sender guardian's heartbeat (a stale guardian stops counting toward thresholds)")
+      .addOption(str("multisig", "Multisig address (default: the address book's guardian)")),
+  )
+    .setAction(() => import("./guardian-ping-action.js"))
+    .build(),
+  common(
     task(["guardian", "export-safe"], "Write a Safe{Wallet} Transaction Builder batch: approveHash(digest) (and optionally the submit call)")
       .addOption(str("file", "Action or veto file"))
       .addOption(str("safe", "The guardian Safe that will run the batch"))

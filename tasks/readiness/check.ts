@@ -261,7 +261,7 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
       for (const g of gs) {
         const [, lastSeen, active] = (await multisig.guardianStatus(g)) as [boolean, bigint, boolean];
         const age = now - Number(lastSeen);
-        const fix = `guardian ${g} calls ping() on the multisig ${multisigAddr} (any signature or approveHash counts too), e.g. \`cast send ${multisigAddr} "ping()" --private-key <guardian key>\``;
+        const fix = `guardian ${g} calls ping() on the multisig ${multisigAddr} (any signature or approveHash counts too), e.g. \`${hh} guardian ping --key-env <GUARDIAN_KEY_VAR>\``;
         if (!active) add({ id: "guardian.heartbeat-stale", severity: "high", title: `Guardian ${g} is stale: no heartbeat for ${fmtDur(age)} (period ${fmtDur(period)})`, detail: "a stale guardian does not count: the effective threshold drops and its key may be lost", fix });
         else if (age > period * r.heartbeatWarnShare) add({ id: "guardian.heartbeat-expiring", severity: "medium", title: `Guardian ${g}'s heartbeat is ${fmtDur(age)} old (goes stale at ${fmtDur(period)})`, detail: `more than ${Math.round(r.heartbeatWarnShare * 100)}% of the heartbeat period`, fix });
       }

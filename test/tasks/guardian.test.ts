@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Interface, Wallet } from "ethers";
 import { OperatorError } from "../../tasks/lib/errors.js";
 import { Scopes } from "../../tasks/lib/validation.js";
-import { runExecuteQueued, runExportSafe, runPropose, runSign, runSubmit, runVeto, safeBatchChecksum, type SafeBatch } from "../../tasks/operator/guardian-core.js";
+import { runExecuteQueued, runExportSafe, runPing, runPropose, runSign, runSubmit, runVeto, safeBatchChecksum, type SafeBatch } from "../../tasks/operator/guardian-core.js";
 import { readActionFile, toAction, typedDataV4 } from "../../tasks/operator/guardian-file.js";
 import { TEST_KEYS } from "../keeper/helpers/node.js";
 import { deploySafe, execSafeTransaction } from "../helpers/safe.js";
@@ -34,6 +34,22 @@ describe("tasks: guardian flow", () => {
     env = await newEnv();
     book = (await deployWith(env)).book; // 2-of-3 fast, 2-of-3 slow with 1 day, veto 2-of-3
     vault = await env.chain.ethers.getContractAt("ProtectedVault", book.contracts.vault);
+  });
+
+  it("guardian ping records the sender's heartbeat; a non-guardian is refused and nothing is sent", async () => {
+    const ms = await env.chain.ethers.getContractAt("GuardianMultisig", book.contracts.guardian);
+    const g1 = new Wallet(TEST_KEYS[1]).address;
+    const [, before] = await ms.guardianStatus(g1);
+    await env.chain.ethers.provider.send("evm_increaseTime", [3_600]);
+    await env.chain.ethers.provider.send("evm_mine", []);
+    const block = await env.chain.ethers.provider.getBlockNumber();
+    await expectFail(runPing(env.args({ multisig: "", from: "0" }), env.chain), "is not a guardian");
+    await runPing(env.args({ multisig: "", from: "1", dryRun: true }), env.chain);
+    expect(await env.chain.ethers.provider.getBlockNumber()).to.equal(block);
+    const r = await runPing(env.args({ multisig: "", from: "1" }), env.chain);
+    expect(r.tx).to.be.a("string");
+    const [, after] = await ms.guardianStatus(g1);
+    expect(after).to.be.greaterThan(before);
   });
 
   it("propose → sign (a key and an offline signature) → submit executes a fast Pause", async () => {
