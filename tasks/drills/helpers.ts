@@ -17,6 +17,48 @@ export const WITHDRAW_SIG =
   "Withdraw(address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares)";
 export const abi = AbiCoder.defaultAbiCoder();
 
+/** Alert-only: the breaker of `contractRef` (e.g. "$vault") reported a pause (anyone's). */
+export const pausedAlertRule = (id: string, contractRef: string) => ({
+  id,
+  severity: "P3" as const,
+  action: "alert" as const,
+  detector: { kind: "matcher" as const, addresses: [contractRef], events: [{ signature: PAUSED_SIG }] },
+});
+
+/** Alert-only: one block's outflow of `token` from `holder` spikes above `spikeShare` of TVL
+ * (short drill warm-up: 4 blocks, 10-block window). */
+export const outflowSpikeRule = (id: string, token: string, holder: string, spikeShare: number) => ({
+  id,
+  severity: "P2" as const,
+  action: "alert" as const,
+  cooldown: { blocks: 20 },
+  detector: { kind: "statistic" as const, token, holder, warmupBlocks: 4, window: 10, zThreshold: 6, spikeShare },
+});
+
+/** Acting statistic: a sustained outflow well above its baseline pauses (slow-drip-under-thresholds),
+ * and must not fire on a benign whale (benign-whale-busy-traffic). */
+export const sustainedOutflowRule = (token: string, holder: string) => ({
+  id: "sustained-outflow",
+  description: "Sustained outflow well above its baseline (slow drip under per-tx thresholds)",
+  severity: "P1" as const,
+  action: "pause" as const,
+  act: true,
+  pause: { scope: "GLOBAL" as const, durationSeconds: HOUR },
+  detector: {
+    kind: "statistic" as const,
+    token,
+    holder,
+    alpha: 0.1,
+    window: 20,
+    warmupBlocks: 10,
+    zThreshold: 6,
+    minShare: 0.002,
+    clipShare: 0.01,
+    // One-block spikes are a separate (alert-only) rule: a whale must not pause the protocol.
+    spikeShare: 1,
+  },
+});
+
 /** A limit that never binds (the drill is about the keeper; the limiter is tested elsewhere). */
 export const OPEN_LIMIT = { maxCapacity: MAX_U96, window: DAY, minTvl: 0, mode: 0, settlementDelay: 0, inflowCredit: false };
 

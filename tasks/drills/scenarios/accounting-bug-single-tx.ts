@@ -18,7 +18,7 @@
 // transaction two blocks later reverts.
 import { Contract } from "ethers";
 import type { Scenario } from "../types.js";
-import { DAY, deploy, E18, HOUR, mined, PAUSED_SIG } from "../helpers.js";
+import { DAY, deploy, E18, HOUR, mined, pausedAlertRule, outflowSpikeRule } from "../helpers.js";
 
 interface State {
   vault: Contract;
@@ -120,19 +120,8 @@ const scenario: Scenario<State> = {
             ],
           },
         },
-        {
-          id: "vault-outflow-spike",
-          severity: "P2",
-          action: "alert",
-          cooldown: { blocks: 20 },
-          detector: { kind: "statistic", token: "$asset", holder: "$vault", warmupBlocks: 4, window: 10, zThreshold: 6, spikeShare: 0.05 },
-        },
-        {
-          id: "vault-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: PAUSED_SIG }] },
-        },
+        outflowSpikeRule("vault-outflow-spike", "$asset", "$vault", 0.05),
+        pausedAlertRule("vault-paused", "$vault"),
       ],
     };
   },

@@ -14,8 +14,7 @@
 // later deposits again. Expectation: no false alarm, the vault is never paused.
 import { Contract, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
-import { at, ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG } from "../helpers.js";
-import { sustainedOutflowRule } from "./slow-drip-under-thresholds.js";
+import { at, ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, pausedAlertRule, sustainedOutflowRule } from "../helpers.js";
 
 interface State {
   vault: Contract;
@@ -136,7 +135,7 @@ const scenario: Scenario<State> = {
           },
         },
         sustainedOutflowRule("$asset", "$vault"),
-        { id: "vault-paused", severity: "P3", action: "alert", detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: PAUSED_SIG }] } },
+        pausedAlertRule("vault-paused", "$vault"),
       ],
     };
   },

@@ -14,7 +14,7 @@
 // to execute the takeover fails.
 import { Contract, Wallet, hexlify, randomBytes, toBigInt, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
-import { abi, ATTACK_GAS, at, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG, SCOPE } from "../helpers.js";
+import { abi, ATTACK_GAS, at, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, SCOPE, pausedAlertRule } from "../helpers.js";
 
 const ACTION_QUEUED_SIG =
   "ActionQueued(bytes32 indexed id, uint8 indexed kind, uint8 policyKind, address target, uint256 nonce, uint64 eta, address[] approvers)";
@@ -190,12 +190,7 @@ const scenario: Scenario<State> = {
           action: "alert",
           detector: { kind: "matcher", addresses: ["$guardian"], events: [{ signature: ACTION_QUEUED_SIG }], fingerprintBy: ["address", "arg:id"] },
         },
-        {
-          id: "vault-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: PAUSED_SIG }] },
-        },
+        pausedAlertRule("vault-paused", "$vault"),
       ],
     };
   },

@@ -22,7 +22,7 @@
 import { Contract, type Signer } from "ethers";
 import { defineInvariant } from "../../../keeper/detectors/index.js";
 import type { DrillScore, Scenario } from "../types.js";
-import { DAY, deploy, E18, HOUR, mined, PAUSED_SIG, MAX_U96 } from "../helpers.js";
+import { DAY, deploy, E18, HOUR, mined, MAX_U96, pausedAlertRule } from "../helpers.js";
 
 
 interface Trader {
@@ -190,12 +190,7 @@ const scenario: Scenario<State> = {
           pause: { scope: "BORROW", durationSeconds: HOUR },
           detector: { kind: "invariant", invariant: { type: "custom", definition: feedFreshInvariant(s.feedAddress, HEARTBEAT) } },
         },
-        {
-          id: "market-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$market"], events: [{ signature: PAUSED_SIG }] },
-        },
+        pausedAlertRule("market-paused", "$market"),
       ],
     };
   },

@@ -16,7 +16,7 @@
 // get nothing. The keeper then pauses WITHDRAW and the attacker's follow-up reverts.
 import { Contract } from "ethers";
 import type { Scenario } from "../types.js";
-import { DAY, deploy, E18, HOUR, mined, PAUSED_SIG, SCOPE } from "../helpers.js";
+import { DAY, deploy, E18, HOUR, mined, SCOPE, pausedAlertRule, outflowSpikeRule } from "../helpers.js";
 
 interface State {
   vault: Contract;
@@ -114,19 +114,8 @@ const scenario: Scenario<State> = {
           // Shares have 0 decimals: price one whole share.
           detector: { kind: "invariant", invariant: { type: "share-price-drop", vault: "$vault", maxDropBps: 100, decimals: 0 } },
         },
-        {
-          id: "vault-outflow-spike",
-          severity: "P2",
-          action: "alert",
-          cooldown: { blocks: 20 },
-          detector: { kind: "statistic", token: "$asset", holder: "$vault", warmupBlocks: 4, window: 10, zThreshold: 6, spikeShare: 0.05 },
-        },
-        {
-          id: "vault-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: PAUSED_SIG }] },
-        },
+        outflowSpikeRule("vault-outflow-spike", "$asset", "$vault", 0.05),
+        pausedAlertRule("vault-paused", "$vault"),
       ],
     };
   },

@@ -13,7 +13,7 @@
 // pauses the bridge with its sentinel key in the next block; the copycats' replays revert.
 import { Contract } from "ethers";
 import type { Scenario } from "../types.js";
-import { abi, ATTACK_GAS, deploy, at, DAY, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG, SCOPE, ZERO32 } from "../helpers.js";
+import { abi, ATTACK_GAS, deploy, at, DAY, E18, HOUR, mined, OPEN_LIMIT, SCOPE, ZERO32, pausedAlertRule, outflowSpikeRule } from "../helpers.js";
 
 interface State {
   bridge: Contract;
@@ -114,19 +114,8 @@ const scenario: Scenario<State> = {
             events: [{ signature: PROCESS_SIG, where: { arg: "root", op: "eq", value: ZERO32 } }],
           },
         },
-        {
-          id: "bridge-outflow-anomaly",
-          severity: "P2",
-          action: "alert",
-          cooldown: { blocks: 20 },
-          detector: { kind: "statistic", token: "$asset", holder: "$bridge", warmupBlocks: 4, window: 10, zThreshold: 6, spikeShare: 0.01 },
-        },
-        {
-          id: "bridge-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$bridge"], events: [{ signature: PAUSED_SIG }] },
-        },
+        outflowSpikeRule("bridge-outflow-anomaly", "$asset", "$bridge", 0.01),
+        pausedAlertRule("bridge-paused", "$bridge"),
       ],
     };
   },

@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { Contract, ContractFactory } from "ethers";
 import { defineInvariant } from "../../../keeper/detectors/index.js";
 import type { Scenario } from "../types.js";
-import { DAY, deploy, E18, HOUR, mined, PAUSED_SIG, MAX_U96 } from "../helpers.js";
+import { DAY, deploy, E18, HOUR, mined, MAX_U96, pausedAlertRule } from "../helpers.js";
 
 interface State {
   market: Contract;
@@ -193,12 +193,7 @@ const scenario: Scenario<State> = {
             ],
           },
         },
-        {
-          id: "market-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$market"], events: [{ signature: PAUSED_SIG }] },
-        },
+        pausedAlertRule("market-paused", "$market"),
       ],
     };
   },

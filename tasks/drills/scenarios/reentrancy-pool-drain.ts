@@ -17,7 +17,7 @@
 // exits stay open, like Curve's kill switch that leaves remove_liquidity working.
 import { Contract, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
-import { ATTACK_GAS, deploy, DAY, E18, HOUR, mined, PAUSED_SIG, SCOPE } from "../helpers.js";
+import { ATTACK_GAS, deploy, DAY, E18, HOUR, mined, SCOPE, pausedAlertRule, outflowSpikeRule } from "../helpers.js";
 
 interface State {
   pool: Contract;
@@ -122,19 +122,8 @@ const scenario: Scenario<State> = {
           pause: { scope: "DEPOSIT", durationSeconds: HOUR },
           detector: { kind: "invariant", invariant: { type: "share-price-drop", vault: "$pool", maxDropBps: 50 } },
         },
-        {
-          id: "pool-outflow-anomaly",
-          severity: "P2",
-          action: "alert",
-          cooldown: { blocks: 20 },
-          detector: { kind: "statistic", token: "$asset", holder: "$pool", warmupBlocks: 4, window: 10, zThreshold: 6, spikeShare: 0.03 },
-        },
-        {
-          id: "pool-paused",
-          severity: "P3",
-          action: "alert",
-          detector: { kind: "matcher", addresses: ["$pool"], events: [{ signature: PAUSED_SIG }] },
-        },
+        outflowSpikeRule("pool-outflow-anomaly", "$asset", "$pool", 0.03),
+        pausedAlertRule("pool-paused", "$pool"),
       ],
     };
   },

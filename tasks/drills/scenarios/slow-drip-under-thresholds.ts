@@ -14,7 +14,7 @@
 // against its robust baseline; act: pause) catches the sustained outflow within a few blocks.
 import { Contract, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
-import { ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, PAUSED_SIG, SCOPE } from "../helpers.js";
+import { ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, SCOPE, pausedAlertRule, sustainedOutflowRule } from "../helpers.js";
 
 interface State {
   dist: Contract;
@@ -35,28 +35,6 @@ const DRIP_BLOCKS = 12;
 
 const CLAIMED_SIG = "Claimed(address indexed account, uint256 amount, uint64 epoch)";
 
-/** The outflow statistic shared with the benign control (benign-whale-busy-traffic). */
-export const sustainedOutflowRule = (token: string, holder: string) => ({
-  id: "sustained-outflow",
-  description: "Sustained outflow well above its baseline (slow drip under per-tx thresholds)",
-  severity: "P1" as const,
-  action: "pause" as const,
-  act: true,
-  pause: { scope: "GLOBAL" as const, durationSeconds: HOUR },
-  detector: {
-    kind: "statistic" as const,
-    token,
-    holder,
-    alpha: 0.1,
-    window: 20,
-    warmupBlocks: 10,
-    zThreshold: 6,
-    minShare: 0.002,
-    clipShare: 0.01,
-    // One-block spikes are a separate (alert-only) rule: a whale must not pause the protocol.
-    spikeShare: 1,
-  },
-});
 
 const scenario: Scenario<State> = {
   id: "slow-drip-under-thresholds",
@@ -115,7 +93,7 @@ const scenario: Scenario<State> = {
           cooldown: { blocks: 20 },
           detector: { kind: "statistic", token: "$reward", holder: "$reservoir", window: 20, warmupBlocks: 10, spikeShare: 0.05, minShare: 1 },
         },
-        { id: "reservoir-paused", severity: "P3", action: "alert", detector: { kind: "matcher", addresses: ["$reservoir"], events: [{ signature: PAUSED_SIG }] } },
+        pausedAlertRule("reservoir-paused", "$reservoir"),
       ],
     };
   },
