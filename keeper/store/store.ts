@@ -107,18 +107,26 @@ export class KeeperStore {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
 
-  /** `path` is a file, or ":memory:" for tests. */
+  /**
+   * `path` is a file, or ":memory:" for tests. `readOnly` opens an existing store without
+   * creating or migrating anything (forensics and reports read a keeper's store this way).
+   */
   constructor(
     readonly path: string,
     readonly reorgDepth = DEFAULT_REORG_DEPTH,
+    opts: { readOnly?: boolean } = {},
   ) {
+    if (opts.readOnly) {
+      this.db = new DatabaseSync(path, { readOnly: true });
+      return;
+    }
     this.db = new DatabaseSync(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 
   private stmt(sql: string): StatementSync {
