@@ -92,24 +92,7 @@ export class RpcPool {
    */
   async batch<T = unknown>(requests: JsonRpcRequest[]): Promise<T[]> {
     if (requests.length === 0) return [];
-    const causes: string[] = [];
-    for (let attempt = 0; attempt < this.urls.length; attempt++) {
-      const index = this.active;
-      const url = this.urls[index]!;
-      try {
-        return await this.send<T>(url, requests);
-      } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
-        const shown = redactUrl(url);
-        causes.push(`${shown}: ${err.message}`);
-        this.opts.onTransportError?.(shown, err.kind, err.message);
-        this.rotateFrom(index);
-      }
-    }
-    throw new RpcUnavailableError(
-      `no RPC endpoint answered ${requests.map((r) => r.method).join(", ")}: ${causes.join("; ")}`,
-      causes,
-    );
+    return this.withFailover(` ${requests.map((r) => r.method).join(", ")}`, (url) => this.send<T>(url, requests));
   }
 
   /**
@@ -117,30 +100,26 @@ export class RpcPool {
    * failover as batch(). For ethers' JsonRpcApiProvider (see provider.ts).
    */
   async sendRaw(payloads: { jsonrpc?: string; id: number | string; method: string; params: unknown }[]): Promise<unknown[]> {
+    const body = JSON.stringify(payloads.map((p) => ({ jsonrpc: "2.0", id: p.id, method: p.method, params: p.params })));
+    return this.withFailover("", async (url) => {
+      const json = await this.post(url, body);
+      if (!Array.isArray(json)) {
+        const e = (json as { error?: { code?: number } })?.error;
+        if (e?.code === 429) throw new TransportError("rate limited", "rate-limit");
+        return payloads.map((p) => ({ ...(json as object), id: p.id }));
+      }
+      return json as unknown[];
+    });
+  }
+
+  /** Try `fn` on the active endpoint, rotating through every endpoint once on transport errors. */
+  private async withFailover<R>(what: string, fn: (url: string) => Promise<R>): Promise<R> {
     const causes: string[] = [];
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const index = this.active;
       const url = this.urls[index]!;
       try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(payloads.map((p) => ({ jsonrpc: "2.0", id: p.id, method: p.method, params: p.params }))),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        }).catch((err: Error & { cause?: { code?: string } }) => {
-          throw new TransportError(`request failed (${err.cause?.code ?? err.message})`, err.name === "TimeoutError" ? "timeout" : "network");
-        });
-        if (res.status === 429) throw new TransportError("rate limited (HTTP 429)", "rate-limit");
-        if (!res.ok) throw new TransportError(`HTTP ${res.status}`, "http");
-        const json = (await res.json().catch(() => {
-          throw new TransportError("malformed JSON answer", "malformed");
-        })) as unknown;
-        if (!Array.isArray(json)) {
-          const e = (json as { error?: { code?: number } })?.error;
-          if (e?.code === 429) throw new TransportError("rate limited", "rate-limit");
-          return payloads.map((p) => ({ ...(json as object), id: p.id }));
-        }
-        return json as unknown[];
+        return await fn(url);
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         const shown = redactUrl(url);
@@ -149,7 +128,7 @@ export class RpcPool {
         this.rotateFrom(index);
       }
     }
-    throw new RpcUnavailableError(`no RPC endpoint answered: ${causes.join("; ")}`, causes);
+    throw new RpcUnavailableError(`no RPC endpoint answered${what}: ${causes.join("; ")}`, causes);
   }
 
   /** Ask one specific endpoint (start-up checks: chain id of every URL). */
@@ -163,18 +142,8 @@ export class RpcPool {
     }
   }
 
-  private rotateFrom(index: number): void {
-    if (this.urls.length < 2 || this.active !== index) return;
-    const from = redactUrl(this.urls[index]!);
-    this.active = (index + 1) % this.urls.length;
-    this.opts.onRotate?.(from, redactUrl(this.urls[this.active]!));
-  }
-
-  private async send<T>(url: string, requests: JsonRpcRequest[]): Promise<T[]> {
-    const ids = requests.map(() => this.nextId++);
-    const body = JSON.stringify(
-      requests.map((r, i) => ({ jsonrpc: "2.0", id: ids[i], method: r.method, params: r.params })),
-    );
+  /** One HTTP POST of a JSON-RPC body; every transport failure becomes a TransportError. */
+  private async post(url: string, body: string): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(url, {
@@ -197,12 +166,26 @@ export class RpcPool {
       await res.body?.cancel().catch(() => undefined);
       throw new TransportError(`HTTP ${res.status}`, "http");
     }
-    let json: unknown;
     try {
-      json = await res.json();
+      return await res.json();
     } catch (err) {
       throw new TransportError(`malformed JSON answer (${(err as Error).message})`, "malformed");
     }
+  }
+
+  private rotateFrom(index: number): void {
+    if (this.urls.length < 2 || this.active !== index) return;
+    const from = redactUrl(this.urls[index]!);
+    this.active = (index + 1) % this.urls.length;
+    this.opts.onRotate?.(from, redactUrl(this.urls[this.active]!));
+  }
+
+  private async send<T>(url: string, requests: JsonRpcRequest[]): Promise<T[]> {
+    const ids = requests.map(() => this.nextId++);
+    const body = JSON.stringify(
+      requests.map((r, i) => ({ jsonrpc: "2.0", id: ids[i], method: r.method, params: r.params })),
+    );
+    const json = await this.post(url, body);
     // A single-object error answer to a batch (some providers do this for rate limits).
     if (!Array.isArray(json)) {
       const single = json as { error?: { code?: number; message?: string } };
