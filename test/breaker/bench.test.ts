@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import { benchBreaker, type GasRow } from "../../scripts/bench/breaker.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -20,7 +20,9 @@ describe("scripts/bench/breaker.ts", function () {
     const after50 = r.withdrawAfter50Withdrawals as GasRow;
     expect(after50.overhead).to.equal((r.withdrawAfterRefill as GasRow).overhead);
     // One packed slot per asset: a limited withdraw stays under 8,000 gas of overhead, a
-    // pause-only check under 2,500 (one cold SLOAD).
+    // pause-only check under 2,500 (one cold SLOAD). Coverage runs execute instrumented
+    // bytecode, whose gas says nothing about the contracts: the bounds hold for real builds.
+    if (hre.globalOptions.coverage) return;
     expect((r.withdrawSameWindow as GasRow).overhead).to.be.at.most(8_000);
     expect((r.pauseCheckOnly as GasRow).overhead).to.be.at.most(2_500);
   });
