@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
-import { breakwaterTasks } from "./tasks/index.js";
+import breakwater from "./tasks/plugin.js";
 
 // Compile offline: Hardhat would download solc; we load the `solc` npm package
 // instead. SOLC_VERSION must equal the exact version pinned in package.json,
@@ -19,8 +19,7 @@ const compiler = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
-  tasks: breakwaterTasks,
+  plugins: [hardhatToolboxMochaEthers, breakwater],
   solidity: {
     profiles: {
       default: compiler,

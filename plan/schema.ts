@@ -96,7 +96,7 @@ export const runbookSchema = z
     unpause: z.object({ decidedBy: z.string().min(1), when: z.string().min(1) }),
     /** What to tell users (a template id from `templates`, plus a note). */
     tellUsers: z.object({ template: z.string().min(1), note: z.string().optional() }),
-    /** Commands people run (guardian / breaker tasks), e.g. "npx hardhat guardian propose --kind Unpause --args GLOBAL". */
+    /** Commands people run (guardian / breaker tasks), e.g. "npx hardhat breakwater guardian propose --kind Unpause --args GLOBAL". */
     tasks: z.array(z.string().min(1)).default([]),
   })
   .refine((r) => r.rules.length + r.incidentTypes.length > 0, { message: "a runbook covers at least one rule or incident type", path: ["rules"] });

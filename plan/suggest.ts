@@ -47,7 +47,7 @@ function runbookSkeleton(ruleId: string, severity: PlanSeverity | undefined, sou
     firstSteps: ["TODO: confirm the detection (breaker status, the transaction)", "TODO: contain (pause / freeze / lower the limit)"],
     unpause: { decidedBy: "incidentLead", when: "TODO" },
     tellUsers: { template: "status-notice" },
-    tasks: ["npx hardhat breaker status"],
+    tasks: ["npx hardhat breakwater breaker status"],
   };
 }
 
@@ -87,7 +87,7 @@ export function actionItemsFromDrill(plan: IncidentPlan, s: DrillScore): ActionI
     }
   }
   if (s.firstMaliciousBlock !== null && s.detectedBlock === null) {
-    items.push({ kind: "add-rule", description: `drill ${s.scenario} (${s.reference.incident}): the attack was not detected — add a keeper rule for this incident class and a runbook for it`, fix: "add a rule to the keeper config, then `npx hardhat drill run " + s.scenario + "`" });
+    items.push({ kind: "add-rule", description: `drill ${s.scenario} (${s.reference.incident}): the attack was not detected — add a keeper rule for this incident class and a runbook for it`, fix: "add a rule to the keeper config, then `npx hardhat breakwater drill run " + s.scenario + "`" });
   }
   const containTarget = seconds(plan.severities.P1.containWithin) * 1000;
   if (s.timeToContainMs !== null && s.timeToContainMs > containTarget) {
@@ -97,7 +97,7 @@ export function actionItemsFromDrill(plan: IncidentPlan, s: DrillScore): ActionI
     items.push({
       kind: "tighten-limit",
       description: `drill ${s.scenario}: ${s.fundsLost} ${s.unit.symbol} units lost (${s.savedPct?.toFixed(2) ?? "?"}% saved) — tighten the outflow limit of the drained asset so a single window loses less`,
-      fix: "npx hardhat guardian propose --kind SetLimit --args <asset>,<lower maxCapacity>,<window>,0,Queue,6h,true --out limit.json (a strictly tighter limit is a fast action)",
+      fix: "npx hardhat breakwater guardian propose --kind SetLimit --args <asset>,<lower maxCapacity>,<window>,0,Queue,6h,true --out limit.json (a strictly tighter limit is a fast action)",
     });
   }
   if (s.falseAlarms > 0) items.push({ kind: "other", description: `drill ${s.scenario}: ${s.falseAlarms} false alarm(s) — review the acting rules' thresholds` });

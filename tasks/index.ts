@@ -1,4 +1,4 @@
-// Every Hardhat task of the suite, registered in hardhat.config.ts. Tasks are grouped by
+// Every Hardhat task of the suite, registered by the plugin (tasks/plugin.ts). Tasks are grouped by
 // subject: deploy / breaker / guardian (tasks/operator), drill (tasks/drills), readiness (tasks/readiness), incident (tasks/incident).
 import type { TaskDefinition } from "hardhat/types/tasks";
 import { operatorTasks } from "./operator/index.js";

@@ -1,8 +1,8 @@
-// The incident response plan for the example ProtectedVault suite: what `npx hardhat deploy
+// The incident response plan for the example ProtectedVault suite: what `npx hardhat breakwater deploy
 // --params deployments/params/local.json --with-example-vault` deploys and what
 // keeper/examples/example-vault.config.ts watches (same rule ids, same channel names).
 //
-//   npx hardhat --network localhost readiness --plan plan/examples/example-vault.plan.ts \
+//   npx hardhat --network localhost breakwater readiness --plan plan/examples/example-vault.plan.ts \
 //     --keeper-config keeper/examples/example-vault.config.ts
 //
 // Addresses written "$name" come from the address book (deployments/<network>.json): $breaker and
@@ -100,7 +100,7 @@ export default definePlan({
       severity: "P1",
       automated: "The keeper's sentinel pauses GLOBAL for 1 h (single use; simulated before sending, fee-bumped per block).",
       firstSteps: [
-        "Confirm the pause landed: `npx hardhat breaker status`.",
+        "Confirm the pause landed: `npx hardhat breakwater breaker status`.",
         "Open the incident channel, name the incident lead and the scribe.",
         "Identify the attacker transactions and the affected asset; freeze it if it is draining elsewhere (guardian FreezeAsset).",
         "Before the sentinel pause expires, guardians pause for longer through the fast path.",
@@ -109,10 +109,10 @@ export default definePlan({
       unpause: { decidedBy: "incidentLead", when: "root cause fixed or mitigated, share price reconciled, two guardians agree" },
       tellUsers: { template: "user-update", note: "deposits and withdrawals are paused; funds are safe in the vault" },
       tasks: [
-        "npx hardhat breaker status",
-        "npx hardhat guardian propose --kind Pause --args GLOBAL,7d --out pause.json",
-        "npx hardhat guardian propose --kind FreezeAsset --args <asset> --out freeze.json",
-        "npx hardhat guardian propose --kind Unpause --args GLOBAL --out unpause.json",
+        "npx hardhat breakwater breaker status",
+        "npx hardhat breakwater guardian propose --kind Pause --args GLOBAL,7d --out pause.json",
+        "npx hardhat breakwater guardian propose --kind FreezeAsset --args <asset> --out freeze.json",
+        "npx hardhat breakwater guardian propose --kind Unpause --args GLOBAL --out unpause.json",
       ],
     },
     {
@@ -122,7 +122,7 @@ export default definePlan({
       severity: "P1",
       automated: "The keeper's sentinel pauses WITHDRAW for 1 h.",
       firstSteps: [
-        "Confirm the pause: `npx hardhat breaker status`.",
+        "Confirm the pause: `npx hardhat breakwater breaker status`.",
         "Compare totalAssets() with the token balance; find the transaction that broke it.",
         "Veto queued outflows of the asset that are not explained (guardian VetoOutflow).",
         "Post the status notice (template status-notice).",
@@ -130,9 +130,9 @@ export default definePlan({
       unpause: { decidedBy: "guardians", when: "the shortfall is explained and covered (rescue / compensation plan agreed)" },
       tellUsers: { template: "user-update" },
       tasks: [
-        "npx hardhat breaker status",
-        "npx hardhat guardian propose --kind VetoOutflow --args <id> --out veto.json",
-        "npx hardhat guardian propose --kind Unpause --args WITHDRAW --out unpause.json",
+        "npx hardhat breakwater breaker status",
+        "npx hardhat breakwater guardian propose --kind VetoOutflow --args <id> --out veto.json",
+        "npx hardhat breakwater guardian propose --kind Unpause --args WITHDRAW --out unpause.json",
       ],
     },
     {
@@ -149,8 +149,8 @@ export default definePlan({
       unpause: { decidedBy: "incidentLead", when: "the flow is explained" },
       tellUsers: { template: "status-notice", note: "only if a pause was imposed" },
       tasks: [
-        "npx hardhat breaker pause --scope WITHDRAW --duration 2h --reason \"suspicious outflow\"",
-        "npx hardhat guardian propose --kind SetLimit --args <asset>,500e18,1h --out limit.json",
+        "npx hardhat breakwater breaker pause --scope WITHDRAW --duration 2h --reason \"suspicious outflow\"",
+        "npx hardhat breakwater guardian propose --kind SetLimit --args <asset>,500e18,1h --out limit.json",
       ],
     },
     {
@@ -162,7 +162,7 @@ export default definePlan({
       firstSteps: ["Find who paused and why (guardian, sentinel); make sure an incident is open if it was not planned."],
       unpause: { decidedBy: "incidentLead", when: "the reason for the pause is resolved" },
       tellUsers: { template: "status-notice" },
-      tasks: ["npx hardhat breaker status"],
+      tasks: ["npx hardhat breakwater breaker status"],
     },
     {
       id: "key-compromise",
@@ -178,8 +178,8 @@ export default definePlan({
       unpause: { decidedBy: "guardians", when: "the key is replaced and no malicious action remains queued" },
       tellUsers: { template: "downstream-notice" },
       tasks: [
-        "npx hardhat guardian propose --kind Veto --args <id> --out veto.json",
-        "npx hardhat guardian veto --id <id> --file veto.json",
+        "npx hardhat breakwater guardian propose --kind Veto --args <id> --out veto.json",
+        "npx hardhat breakwater guardian veto --id <id> --file veto.json",
       ],
     },
   ],

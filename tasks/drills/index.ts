@@ -6,11 +6,11 @@ import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
 export const drillTasks: TaskDefinition[] = [
-  emptyTask("drill", "Incident drills: replay real attack classes against the keeper and score the response").build(),
-  task(["drill", "list"], "List the drill scenarios")
+  emptyTask(["breakwater", "drill"], "Incident drills: replay real attack classes against the keeper and score the response").build(),
+  task(["breakwater", "drill", "list"], "List the drill scenarios")
     .setAction(() => import("./actions/list.js"))
     .build(),
-  task(["drill", "run"], "Run a drill scenario (or `all`) with the real keeper and write reports")
+  task(["breakwater", "drill", "run"], "Run a drill scenario (or `all`) with the real keeper and write reports")
     .addPositionalArgument({ name: "scenario", description: "Scenario id, or `all`", defaultValue: "all" })
     .addOption({ name: "forkUrl", description: "Fork this JSON-RPC URL instead of a fresh simulated chain", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
     .addOption({ name: "forkBlock", description: "Block number to fork at (default: latest)", type: ArgumentType.INT, defaultValue: -1 })

@@ -1,4 +1,4 @@
-// `npx hardhat incident analyze`: forensics of an incident (keeper store + incident id) or of a
+// `npx hardhat breakwater incident analyze`: forensics of an incident (keeper store + incident id) or of a
 // block range with suspect accounts, on the connected network, a fork, or any RPC (--rpc-url).
 // Writes the analysis JSON (--out) and prints a readable summary (or the JSON with --json).
 // Every input is checked before anything is read or written: a bad one names its option.
@@ -96,7 +96,7 @@ export async function analyzeAction(args: Partial<AnalyzeArgs>, hre: HardhatRunt
   else {
     print(summarize(analysis));
     print("");
-    print(`analysis written to ${path} — next: npx hardhat incident report --analysis ${out}`);
+    print(`analysis written to ${path} — next: npx hardhat breakwater incident report --analysis ${out}`);
   }
   return analysis;
 }

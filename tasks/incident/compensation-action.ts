@@ -1,4 +1,4 @@
-// `npx hardhat incident compensation`: see compensation-core.ts.
+// `npx hardhat breakwater incident compensation`: see compensation-core.ts.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectChain } from "../lib/chain.js";
 import { runAction } from "../operator/common.js";

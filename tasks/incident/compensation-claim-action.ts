@@ -1,4 +1,4 @@
-// `npx hardhat incident claim`: see compensation-claim.ts.
+// `npx hardhat breakwater incident claim`: see compensation-claim.ts.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectChain } from "../lib/chain.js";
 import { runAction } from "../operator/common.js";

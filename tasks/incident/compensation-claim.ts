@@ -1,5 +1,5 @@
-// `npx hardhat incident claim` (a user claims their leaf, or prints / relays the EIP-712 acceptance for
-// Safes and relayed claims) and `npx hardhat incident sweep` (after the deadline, the remainder goes to
+// `npx hardhat breakwater incident claim` (a user claims their leaf, or prints / relays the EIP-712 acceptance for
+// Safes and relayed claims) and `npx hardhat breakwater incident sweep` (after the deadline, the remainder goes to
 // the treasury). Both read the claims file written by `incident compensation` (claims.json or one
 // account's proofs/<account>.json) and find the round on-chain by its root.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,7 +36,7 @@ export interface ClaimResult {
 }
 
 export function readClaimsFile(path: string): ClaimsFile {
-  if (!path) fail("--claims is required", "pass claims.json (or proofs/<account>.json) written by `npx hardhat incident compensation`");
+  if (!path) fail("--claims is required", "pass claims.json (or proofs/<account>.json) written by `npx hardhat breakwater incident compensation`");
   if (!existsSync(path)) fail(`--claims ${path}: no such file`);
   let f: ClaimsFile;
   try {
@@ -100,7 +100,7 @@ export async function runClaim(a: ClaimArgs, chain: OperatorChain): Promise<Clai
     };
     const payload = {
       account, roundId, digest: td.digest, typedData, claimCalldata, to,
-      relay: `npx hardhat --network ${chain.networkName} incident claim --claims ${a.claims} --account ${account} --signature 0x…`,
+      relay: `npx hardhat --network ${chain.networkName} breakwater incident claim --claims ${a.claims} --account ${account} --signature 0x…`,
     };
     if (a.out && !a.dryRun) writeFileSync(a.out, toJson(payload) + "\n");
     print(toJson(payload));

@@ -1,4 +1,4 @@
-// `npx hardhat incident compensation`: losses (analysis JSON or CSV) → OpenZeppelin merkle tree for
+// `npx hardhat breakwater incident compensation`: losses (analysis JSON or CSV) → OpenZeppelin merkle tree for
 // MerkleClaims (one multi-token leaf per account, scripts/lib/merkle-claims.ts) → output dir with the
 // root, every account's proof, a summary (Markdown + JSON), the terms, and the guardian proposal
 // bundle: slow-path action files (allow-list if needed, funding, `createRound` via Call) plus a
@@ -267,8 +267,8 @@ export async function runCompensation(a: CompensationArgs, chain: OperatorChain,
   renumberBatches(pb.steps);
   pb.notes.push(
     `createRound checks its funding against MerkleClaims' unreserved balance when it runs: ${funding === "treasury" ? "the treasury transfers must land before it is executed" : funding === "rescue-vault" ? "execute the release action(s) before it" : "the balance is already there"}.`,
-    `claims close at ${isoTime(deadline)} (claim period ${formatDuration(claimPeriod)} after the planned execution plus the ${formatDuration(signWindow)} signing window); after that anyone sweeps the remainder to the treasury: \`npx hardhat incident sweep --claims <claims.json>\`.`,
-    `users claim with \`npx hardhat incident claim --claims <claims.json or proofs/<account>.json> --account <address>\` (Safes: --signature-only, then relay with --signature).`,
+    `claims close at ${isoTime(deadline)} (claim period ${formatDuration(claimPeriod)} after the planned execution plus the ${formatDuration(signWindow)} signing window); after that anyone sweeps the remainder to the treasury: \`npx hardhat breakwater incident sweep --claims <claims.json>\`.`,
+    `users claim with \`npx hardhat breakwater incident claim --claims <claims.json or proofs/<account>.json> --account <address>\` (Safes: --signature-only, then relay with --signature).`,
   );
   const plan = pb.plan(`Compensation round${incident ? ` for incident ${incident}` : ""}: guardian proposal`);
 
@@ -438,7 +438,7 @@ function renderSummaryMd(s: Summary, claims: ClaimsFile, infos: Map<string, Toke
     "|---|---|",
     ...Object.entries(claims.claims).map(([acc, c]) => `| \`${acc}\` | ${c.tokens.map((t, i) => `${fmt(BigInt(c.amounts[i]!), infos.get(t)!)} ${infos.get(t)!.symbol}`).join(", ")} |`),
     "",
-    "Each claimant's proof is in `proofs/<account>.json`; claim with `npx hardhat incident claim --claims proofs/<account>.json --account <account>`.",
+    "Each claimant's proof is in `proofs/<account>.json`; claim with `npx hardhat breakwater incident claim --claims proofs/<account>.json --account <account>`.",
     "",
   ];
   return lines.join("\n");

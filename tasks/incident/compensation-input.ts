@@ -71,7 +71,7 @@ export function resolveIncident(incident: string, root = process.cwd()): string 
     const known = knownIncidents(root);
     fail(
       `unknown incident "${incident}": no analysis at ${analysisCandidates(incident, root)[0]}`,
-      known.length ? `known incidents: ${known.join(", ")}; or pass --analysis <file> / --csv <file>` : "run `npx hardhat incident analyze` first, or pass --analysis <file> / --csv <file>",
+      known.length ? `known incidents: ${known.join(", ")}; or pass --analysis <file> / --csv <file>` : "run `npx hardhat breakwater incident analyze` first, or pass --analysis <file> / --csv <file>",
     );
   }
   return found!;
@@ -284,7 +284,7 @@ export function readLosses(opts: { analysis?: string; csv?: string; incident?: s
     return parseCsv(readFileSync(opts.csv, "utf8"), opts.csv, resolveToken);
   }
   const path = opts.analysis || resolveIncident(opts.incident!);
-  if (!existsSync(path)) fail(`--analysis ${path}: no such file`, "run `npx hardhat incident analyze` first");
+  if (!existsSync(path)) fail(`--analysis ${path}: no such file`, "run `npx hardhat breakwater incident analyze` first");
   const rows = parseAnalysis(readFileSync(path, "utf8"), path, resolveToken);
   return opts.incident ? { ...rows, incident: rows.incident ?? opts.incident } : rows;
 }

@@ -1,4 +1,4 @@
-// `npx hardhat incident sweep`: see compensation-claim.ts.
+// `npx hardhat breakwater incident sweep`: see compensation-claim.ts.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectChain } from "../lib/chain.js";
 import { runAction } from "../operator/common.js";

@@ -1,4 +1,4 @@
-// Compensation and rescue tasks of `npx hardhat incident …`: compensation, claim, sweep, rescue.
+// Compensation and rescue tasks of `npx hardhat breakwater incident …`: compensation, claim, sweep, rescue.
 // tasks/incident/index.ts (which defines the `incident` namespace) spreads `compensationTasks`.
 import { task } from "hardhat/config";
 import type { TaskDefinition } from "hardhat/types/tasks";
@@ -8,7 +8,7 @@ import { str, withCommonOptions as common } from "../lib/options.js";
 
 export const compensationTasks: TaskDefinition[] = [
   common(
-    task(["incident", "compensation"], "Build a MerkleClaims compensation round from the analyzed losses or a CSV, and the guardian proposal that funds and creates it")
+    task(["breakwater", "incident", "compensation"], "Build a MerkleClaims compensation round from the analyzed losses or a CSV, and the guardian proposal that funds and creates it")
       .addOption(str("incident", "Incident id: reads reports/incidents/<id>/analysis.json (written by `incident analyze`)"))
       .addOption(str("analysis", "Analysis JSON { chainId, victims: [{ account, losses: [{ asset, amount }] }] }"))
       .addOption(str("csv", "CSV of losses: account,token,amount (several rows per account are merged into one leaf)"))
@@ -28,7 +28,7 @@ export const compensationTasks: TaskDefinition[] = [
     .setAction(() => import("./compensation-action.js"))
     .build(),
   common(
-    task(["incident", "claim"], "Claim an account's compensation (claim), print the EIP-712 acceptance for a Safe / relayer, or relay it (claimWithSig)")
+    task(["breakwater", "incident", "claim"], "Claim an account's compensation (claim), print the EIP-712 acceptance for a Safe / relayer, or relay it (claimWithSig)")
       .addOption(str("claims", "claims.json or proofs/<account>.json from `incident compensation`"))
       .addOption(str("account", "The account whose leaf is claimed (tokens always go to it)"))
       .addFlag({ name: "signatureOnly", description: "Print the AcceptTerms typed data, its digest and the claim calldata; send nothing" })
@@ -38,12 +38,12 @@ export const compensationTasks: TaskDefinition[] = [
     .setAction(() => import("./compensation-claim-action.js"))
     .build(),
   common(
-    task(["incident", "sweep"], "After a round's deadline, send its unclaimed remainder to the treasury (anyone may)").addOption(str("claims", "claims.json of the round")),
+    task(["breakwater", "incident", "sweep"], "After a round's deadline, send its unclaimed remainder to the treasury (anyone may)").addOption(str("claims", "claims.json of the round")),
   )
     .setAction(() => import("./compensation-sweep-action.js"))
     .build(),
   common(
-    task(["incident", "rescue"], "Guardian playbook: freeze an asset, rescue it to the RescueVault, release / migrate users to a fixed vault (action files + playbook.md)")
+    task(["breakwater", "incident", "rescue"], "Guardian playbook: freeze an asset, rescue it to the RescueVault, release / migrate users to a fixed vault (action files + playbook.md)")
       .addOption(str("incident", "Incident id (labels, default output reports/incidents/<id>/rescue)"))
       .addOption(str("vault", "Protected (Breakable) contract holding the asset (default: the address book's vault)"))
       .addOption(str("asset", "Asset to freeze and rescue (default: the address book's asset)"))

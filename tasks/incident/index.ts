@@ -7,7 +7,7 @@ import { compensationTasks } from "./compensation-tasks.js";
 
 
 export const forensicsTasks: TaskDefinition[] = [
-  task(["incident", "analyze"], "Forensics: attacker txs (decoded), fund flows, loss per asset and account, attacker funding, response timeline")
+  task(["breakwater", "incident", "analyze"], "Forensics: attacker txs (decoded), fund flows, loss per asset and account, attacker funding, response timeline")
     .addOption(str("store", "Keeper store (SQLite) holding the incident"))
     .addOption(str("incident", "Incident id in the keeper store (needs --store)"))
     .addOption(int("fromBlock", "First block of the range (default with --incident: its first block - --lookback)"))
@@ -30,7 +30,7 @@ export const forensicsTasks: TaskDefinition[] = [
     .addFlag({ name: "json", description: "Print the analysis JSON instead of the summary" })
     .setAction(() => import("./analyze.js"))
     .build(),
-  task(["incident", "report"], "Post-mortem draft (SEAL sections + regulator / legal notice facts) from an analysis JSON")
+  task(["breakwater", "incident", "report"], "Post-mortem draft (SEAL sections + regulator / legal notice facts) from an analysis JSON")
     .addOption(str("analysis", "Analysis JSON written by `incident analyze`"))
     .addOption(str("score", "Drill score JSON (reports/drills/<scenario>.json), optional"))
     .addOption(str("store", "Keeper store, optional: adds its timeline when the analysis has none"))
@@ -41,7 +41,7 @@ export const forensicsTasks: TaskDefinition[] = [
 ];
 
 export const incidentTasks: TaskDefinition[] = [
-  emptyTask("incident", "After an incident: forensics, post-mortem draft, compensation, rescue").build(),
+  emptyTask(["breakwater", "incident"], "After an incident: forensics, post-mortem draft, compensation, rescue").build(),
   ...forensicsTasks,
   ...compensationTasks,
 ];

@@ -1,4 +1,4 @@
-// `npx hardhat incident report`: the post-mortem draft (SEAL sections + regulator / legal notice
+// `npx hardhat breakwater incident report`: the post-mortem draft (SEAL sections + regulator / legal notice
 // facts appendix) from the analysis JSON of `incident analyze`, optionally with a drill score
 // (reports/drills/<id>.json) and the keeper store (adds its timeline when the analysis has none).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,7 +36,7 @@ function readJson<T>(path: string, option: string): T {
 export function loadAnalysis(path: string): Analysis {
   const a = readJson<Analysis>(path, "--analysis");
   if (a?.version !== ANALYSIS_VERSION || !a.loss || !a.range || !Array.isArray(a.attackerTxs)) {
-    fail(`--analysis ${path} is not an analysis of \`incident analyze\` (version ${ANALYSIS_VERSION})`, "run `npx hardhat incident analyze … --out <file>` first");
+    fail(`--analysis ${path} is not an analysis of \`incident analyze\` (version ${ANALYSIS_VERSION})`, "run `npx hardhat breakwater incident analyze … --out <file>` first");
   }
   return a;
 }

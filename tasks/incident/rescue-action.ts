@@ -1,4 +1,4 @@
-// `npx hardhat incident rescue`: see rescue-core.ts.
+// `npx hardhat breakwater incident rescue`: see rescue-core.ts.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectChain } from "../lib/chain.js";
 import { runAction } from "../operator/common.js";

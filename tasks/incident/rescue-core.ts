@@ -1,4 +1,4 @@
-// `npx hardhat incident rescue`: the guardian playbook to freeze an asset of a protected contract,
+// `npx hardhat breakwater incident rescue`: the guardian playbook to freeze an asset of a protected contract,
 // move it to the RescueVault, optionally release it to a registered destination, and migrate users
 // to a fixed vault — as ordered guardian action files (tasks/operator/guardian-file.ts format) with
 // their delays, and playbook.md (timeline t0, t0 + delay, …, who signs, exact commands).

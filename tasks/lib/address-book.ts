@@ -43,7 +43,7 @@ export function readAddressBook(dir: string, network: string): AddressBook {
   if (!existsSync(path)) {
     fail(
       `no address book for network "${network}" at ${path}`,
-      `deploy first (\`npx hardhat --network ${network} deploy --params deployments/params/<file>.json\`) or pass --deployments <dir>`,
+      `deploy first (\`npx hardhat --network ${network} breakwater deploy --params deployments/params/<file>.json\`) or pass --deployments <dir>`,
     );
   }
   let json: unknown;
@@ -55,7 +55,7 @@ export function readAddressBook(dir: string, network: string): AddressBook {
   const parsed = addressBookSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    return fail(`${path} is not a valid address book: ${issues}`, "re-run `npx hardhat deploy --force` or fix the file");
+    return fail(`${path} is not a valid address book: ${issues}`, "re-run `npx hardhat breakwater deploy --force` or fix the file");
   }
   return parsed.data as AddressBook;
 }
@@ -76,7 +76,7 @@ export function checkChainId(book: AddressBook, chainId: number, network: string
   if (book.chainId !== chainId) {
     fail(
       `the address book for "${network}" is for chain ${book.chainId}, but the connected chain is ${chainId}`,
-      "check --network / --rpc-url, or redeploy with `npx hardhat deploy --force`",
+      "check --network / --rpc-url, or redeploy with `npx hardhat breakwater deploy --force`",
     );
   }
 }

@@ -107,7 +107,7 @@ export async function requireCode(provider: Provider, address: string, what: str
   if (code === "0x") {
     fail(
       `${what} ${address} has no code on this chain`,
-      "check --network, the address book (deployments/<network>.json), or deploy first with `npx hardhat deploy --params …`",
+      "check --network, the address book (deployments/<network>.json), or deploy first with `npx hardhat breakwater deploy --params …`",
     );
   }
 }

@@ -1,4 +1,4 @@
-// `npx hardhat deploy --params <file> [--with-example-vault] [--dry-run] [--force]`
+// `npx hardhat breakwater deploy --params <file> [--with-example-vault] [--dry-run] [--force]`
 // Deploys and wires the suite, then writes deployments/<network>.json.
 import { existsSync } from "node:fs";
 import { ZeroHash, getAddress, getCreateAddress, id, type Signer } from "ethers";

@@ -1,4 +1,4 @@
-// The parameters file of `npx hardhat deploy --params <file>`, validated with zod.
+// The parameters file of `npx hardhat breakwater deploy --params <file>`, validated with zod.
 // Durations are seconds or "30m" / "2h" / "7d"; amounts are token units as strings ("1000e18").
 import { readFileSync, existsSync } from "node:fs";
 import { z } from "zod";

@@ -33,7 +33,7 @@ async function multisigOf(chain: OperatorChain, args: CommonArgs & { multisig?: 
 }
 
 function hintSign(file: string) {
-  return `ask other guardians to run \`npx hardhat guardian sign --file ${file}\` (or add an offline signature with --signature 0x…)`;
+  return `ask other guardians to run \`npx hardhat breakwater guardian sign --file ${file}\` (or add an offline signature with --signature 0x…)`;
 }
 
 // ------------------------------------------------------------------ propose
@@ -67,7 +67,7 @@ export async function runPropose(a: ProposeArgs, chain: OperatorChain): Promise<
     const f = newActionFile(chain, address, { type: "veto", actionId: id, description: `Veto queued action ${id} (executable from ${isoTime(eta)})` });
     f.policy = { policyKind: VETO_KIND, threshold: Number(await ms.vetoThreshold()), effectiveThreshold: need, delay: 0, path: "veto" };
     if (!a.dryRun) writeActionFile(a.out, f);
-    print(`${a.dryRun ? "[dry-run] would write" : "wrote"} ${a.out}: ${f.description}\n  digest ${f.digest}; needs ${need} veto approval(s) before ${isoTime(eta)}\n  next: ${hintSign(a.out)}, then \`npx hardhat guardian veto --id ${id} --file ${a.out}\``);
+    print(`${a.dryRun ? "[dry-run] would write" : "wrote"} ${a.out}: ${f.description}\n  digest ${f.digest}; needs ${need} veto approval(s) before ${isoTime(eta)}\n  next: ${hintSign(a.out)}, then \`npx hardhat breakwater guardian veto --id ${id} --file ${a.out}\``);
     return f;
   }
 
@@ -90,7 +90,7 @@ export async function runPropose(a: ProposeArgs, chain: OperatorChain): Promise<
     `${a.dryRun ? "[dry-run] would write" : "wrote"} ${a.out}: ${built.description}\n` +
       `  action id (digest) ${f.digest}\n` +
       `  policy: ${need} approval(s) (configured ${threshold}), ${path === "execute" ? "executes at once" : `queued for ${formatDuration(delay)} with a veto window`}; signatures accepted until ${isoTime(deadline)}\n` +
-      `  next: ${hintSign(a.out)}, then \`npx hardhat guardian submit --file ${a.out}\``,
+      `  next: ${hintSign(a.out)}, then \`npx hardhat breakwater guardian submit --file ${a.out}\``,
   );
   return f;
 }
@@ -109,7 +109,7 @@ export async function runSign(a: SignArgs, chain: OperatorChain): Promise<Action
   const ms = await checkFileOnChain(f, chain);
   if (a.printTypedData) {
     print(toJson(typedDataV4(f)));
-    print(`\n# Sign this with eth_signTypedData_v4 on an offline machine or hardware wallet (digest ${f.digest}),\n# then: npx hardhat guardian sign --file ${a.file} --signature 0x…`);
+    print(`\n# Sign this with eth_signTypedData_v4 on an offline machine or hardware wallet (digest ${f.digest}),\n# then: npx hardhat breakwater guardian sign --file ${a.file} --signature 0x…`);
     return f;
   }
   let approval: Approval;
@@ -183,7 +183,7 @@ export interface SubmitResult {
 
 export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<SubmitResult> {
   const f = readActionFile(a.file);
-  if (f.type !== "action") fail(`${a.file} is a veto file`, `submit it with \`npx hardhat guardian veto --id ${String(f.message.actionId)} --file ${a.file}\``);
+  if (f.type !== "action") fail(`${a.file} is a veto file`, `submit it with \`npx hardhat breakwater guardian veto --id ${String(f.message.actionId)} --file ${a.file}\``);
   const { dir } = loadBook(a, chain);
   const ms0 = await checkFileOnChain(f, chain);
   const signer = await resolveSigner(chain, a);
@@ -195,7 +195,7 @@ export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<Su
   const policyKind = Number(await simulate("policyKindOf", () => ms.policyKindOf(action)));
   const [, delay] = await ms.policyOf(policyKind);
   const slow = BigInt(delay) !== 0n;
-  if (a.mode === "queue" && !slow) fail(`${f.kindName} runs under a fast policy (no delay): it cannot be queued`, `run \`npx hardhat guardian submit --file ${a.file}\` to execute it`);
+  if (a.mode === "queue" && !slow) fail(`${f.kindName} runs under a fast policy (no delay): it cannot be queued`, `run \`npx hardhat breakwater guardian submit --file ${a.file}\` to execute it`);
   if (await ms.isNonceUsed(action.nonce)) fail(`nonce ${action.nonce} was already used: this action (or another with its nonce) was executed or queued`, "check `actionState` of the id, or propose again");
   const count = await countApprovals(chain, ms, f, policyKind, caller);
   if (count.have < count.need) {
@@ -225,7 +225,7 @@ export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<Su
   appendLog(dir, chain.networkName, { action: `guardian.${mode}`, kind: f.kindName, id: f.digest, description: f.description, by: caller, approvers: count.approvers, tx: hash, ...(finalEta ? { eta: isoTime(finalEta) } : {}) });
   print(
     slow
-      ? `queued ${f.kindName} (id ${f.digest}, tx ${hash}); executable from ${isoTime(finalEta!)} by anyone: \`npx hardhat guardian execute-queued --id ${f.digest}\`; veto before then with \`guardian propose --kind Veto --args ${f.digest} --out veto.json\``
+      ? `queued ${f.kindName} (id ${f.digest}, tx ${hash}); executable from ${isoTime(finalEta!)} by anyone: \`npx hardhat breakwater guardian execute-queued --id ${f.digest}\`; veto before then with \`guardian propose --kind Veto --args ${f.digest} --out veto.json\``
       : `executed ${f.kindName}: ${f.description} (id ${f.digest}, tx ${hash})`,
   );
   return { dryRun: false, mode, id: f.digest, tx: hash, eta: finalEta, approvers: count.approvers };
@@ -241,7 +241,7 @@ export interface VetoArgs extends CommonArgs {
 export async function runVeto(a: VetoArgs, chain: OperatorChain): Promise<SubmitResult> {
   if (!isHexString(a.id, 32)) fail(`--id "${a.id}" must be the queued action id (0x + 64 hex)`);
   const f = readActionFile(a.file);
-  if (f.type !== "veto") fail(`${a.file} is an action file, not a veto`, `create one with \`npx hardhat guardian propose --kind Veto --args ${a.id} --out veto.json\``);
+  if (f.type !== "veto") fail(`${a.file} is an action file, not a veto`, `create one with \`npx hardhat breakwater guardian propose --kind Veto --args ${a.id} --out veto.json\``);
   if (String(f.message.actionId).toLowerCase() !== a.id.toLowerCase()) fail(`${a.file} vetoes ${String(f.message.actionId)}, not --id ${a.id}`);
   const { dir } = loadBook(a, chain);
   const ms0 = await checkFileOnChain(f, chain);
@@ -287,7 +287,7 @@ export async function runExecuteQueued(a: ExecuteQueuedArgs, chain: OperatorChai
   const signer = await resolveSigner(chain, a);
   const ms = ms0.connect(signer);
   const [state, , eta, queued] = await ms.actionInfo(a.id);
-  if (Number(state) !== ActionState.Queued) fail(`action ${a.id} is ${STATE_NAMES[Number(state)]}, not Queued`, Number(state) === 0 ? "queue it first with `npx hardhat guardian submit --file <action file>`" : undefined);
+  if (Number(state) !== ActionState.Queued) fail(`action ${a.id} is ${STATE_NAMES[Number(state)]}, not Queued`, Number(state) === 0 ? "queue it first with `npx hardhat breakwater guardian submit --file <action file>`" : undefined);
   const now = await chainNow(chain);
   if (now < BigInt(eta)) fail(`action ${a.id} is not executable before ${isoTime(eta)} (in ${formatDuration(BigInt(eta) - now)})`, "wait for the delay (the veto window) to pass");
   await simulate("executeQueued", () => ms.executeQueued.staticCall(a.id));

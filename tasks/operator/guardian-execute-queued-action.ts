@@ -1,4 +1,4 @@
-// `npx hardhat guardian execute-queued`: see guardian-core.ts.
+// `npx hardhat breakwater guardian execute-queued`: see guardian-core.ts.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectChain } from "../lib/chain.js";
 import { runAction } from "./common.js";

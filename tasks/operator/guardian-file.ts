@@ -45,8 +45,8 @@ export interface ActionFile {
 }
 
 export function readActionFile(path: string): ActionFile {
-  if (!path) fail("--file is required", "pass the action file written by `npx hardhat guardian propose --out <file>`");
-  if (!existsSync(path)) fail(`--file ${path}: no such file`, "create it with `npx hardhat guardian propose … --out <file>`");
+  if (!path) fail("--file is required", "pass the action file written by `npx hardhat breakwater guardian propose --out <file>`");
+  if (!existsSync(path)) fail(`--file ${path}: no such file`, "create it with `npx hardhat breakwater guardian propose … --out <file>`");
   let f: ActionFile;
   try {
     f = JSON.parse(readFileSync(path, "utf8"));

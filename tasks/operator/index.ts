@@ -10,7 +10,7 @@ import { str, withCommonOptions as common } from "../lib/options.js";
 
 export const operatorTasks: TaskDefinition[] = [
   common(
-    task("deploy", "Deploy and wire the Breakwater suite from a parameters file; writes deployments/<network>.json")
+    task(["breakwater", "deploy"], "Deploy and wire the Breakwater suite from a parameters file; writes deployments/<network>.json")
       .addOption(str("params", "Parameters file (JSON), e.g. deployments/params/local.json"))
       .addFlag({ name: "withExampleVault", description: "Deploy the example ProtectedVault (+ a TestToken asset on local chains)" })
       .addFlag({ name: "force", description: "Overwrite an existing address book" }),
@@ -18,16 +18,16 @@ export const operatorTasks: TaskDefinition[] = [
     .setAction(() => import("./deploy-action.js"))
     .build(),
 
-  emptyTask("breaker", "Inspect and pause a circuit breaker").build(),
+  emptyTask(["breakwater", "breaker"], "Inspect and pause a circuit breaker").build(),
   common(
-    task(["breaker", "status"], "Pauses, alarm, sentinel, limits, capacities and queued outflows of a breaker")
+    task(["breakwater", "breaker", "status"], "Pauses, alarm, sentinel, limits, capacities and queued outflows of a breaker")
       .addOption(str("breaker", "Breaker address (default: the address book's breaker)")),
     { signer: false },
   )
     .setAction(() => import("./status-action.js"))
     .build(),
   common(
-    task(["breaker", "pause"], "Pause a scope (EMERGENCY_ROLE key, or a guardian through the multisig fast path)")
+    task(["breakwater", "breaker", "pause"], "Pause a scope (EMERGENCY_ROLE key, or a guardian through the multisig fast path)")
       .addOption(str("scope", "GLOBAL | DEPOSIT | WITHDRAW | BORROW | LIQUIDATION | TRADE | asset:0x… | 0x<bytes32>"))
       .addOption(str("duration", "Pause duration: seconds or 30m / 2h / 1d"))
       .addOption(str("reason", "Why (logged to deployments/<network>.log.jsonl; the contract has no reason field)"))
@@ -37,9 +37,9 @@ export const operatorTasks: TaskDefinition[] = [
     .setAction(() => import("./pause-action.js"))
     .build(),
 
-  emptyTask("guardian", "Propose, sign, submit, veto and export guardian multisig actions").build(),
+  emptyTask(["breakwater", "guardian"], "Propose, sign, submit, veto and export guardian multisig actions").build(),
   common(
-    task(["guardian", "propose"], "Write an action file (EIP-712 action, domain, digest, description) for guardians to sign")
+    task(["breakwater", "guardian", "propose"], "Write an action file (EIP-712 action, domain, digest, description) for guardians to sign")
       .addOption(str("kind", "Pause | FreezeAsset | Quarantine | VetoOutflow | Unpause | ExtendPause | UnfreezeAsset | Release | SetLimit | ArmSentinel | SetSentinel | SetPauseBounds | Rescue | Call | ChangeGuardians | … | Veto"))
       .addOption(str("args", "Comma-separated arguments of the kind, e.g. GLOBAL,2h (Veto: the queued action id)"))
       .addOption(str("out", "Action file to write"))
@@ -54,7 +54,7 @@ export const operatorTasks: TaskDefinition[] = [
     .setAction(() => import("./guardian-propose-action.js"))
     .build(),
   common(
-    task(["guardian", "sign"], "Add a guardian's EIP-712 signature to an action file (key, or --signature from an offline signer)")
+    task(["breakwater", "guardian", "sign"], "Add a guardian's EIP-712 signature to an action file (key, or --signature from an offline signer)")
       .addOption(str("file", "Action file"))
       .addOption(str("signature", "A signature produced offline (eth_signTypedData_v4 of --print-typed-data)"))
       .addOption(str("signer", "Who made --signature (required for EIP-1271 contract signers such as a Safe)"))
@@ -63,38 +63,38 @@ export const operatorTasks: TaskDefinition[] = [
     .setAction(() => import("./guardian-sign-action.js"))
     .build(),
   common(
-    task(["guardian", "submit"], "Check the signatures against the multisig, simulate, then execute (fast kinds) or queue (slow kinds)")
+    task(["breakwater", "guardian", "submit"], "Check the signatures against the multisig, simulate, then execute (fast kinds) or queue (slow kinds)")
       .addOption(str("file", "Action file")),
   )
     .setAction(() => import("./guardian-submit-action.js"))
     .build(),
   common(
-    task(["guardian", "queue"], "Like submit, for slow kinds only: queue the action (refuses fast kinds)").addOption(str("file", "Action file")),
+    task(["breakwater", "guardian", "queue"], "Like submit, for slow kinds only: queue the action (refuses fast kinds)").addOption(str("file", "Action file")),
   )
     .setAction(() => import("./guardian-queue-action.js"))
     .build(),
   common(
-    task(["guardian", "veto"], "Veto a queued action with the veto quorum's signatures")
+    task(["breakwater", "guardian", "veto"], "Veto a queued action with the veto quorum's signatures")
       .addOption(str("id", "Queued action id"))
       .addOption(str("file", "Veto file (guardian propose --kind Veto --args <id>), signed by guardians")),
   )
     .setAction(() => import("./guardian-veto-action.js"))
     .build(),
   common(
-    task(["guardian", "execute-queued"], "Execute a queued action once its delay passed (anyone may)")
+    task(["breakwater", "guardian", "execute-queued"], "Execute a queued action once its delay passed (anyone may)")
       .addOption(str("id", "Queued action id"))
       .addOption(str("multisig", "Multisig address (default: the address book's guardian)")),
   )
     .setAction(() => import("./guardian-execute-queued-action.js"))
     .build(),
   common(
-    task(["guardian", "ping"], "Record the sender guardian's heartbeat (a stale guardian stops counting toward thresholds)")
+    task(["breakwater", "guardian", "ping"], "Record the sender guardian's heartbeat (a stale guardian stops counting toward thresholds)")
       .addOption(str("multisig", "Multisig address (default: the address book's guardian)")),
   )
     .setAction(() => import("./guardian-ping-action.js"))
     .build(),
   common(
-    task(["guardian", "export-safe"], "Write a Safe{Wallet} Transaction Builder batch: approveHash(digest) (and optionally the submit call)")
+    task(["breakwater", "guardian", "export-safe"], "Write a Safe{Wallet} Transaction Builder batch: approveHash(digest) (and optionally the submit call)")
       .addOption(str("file", "Action or veto file"))
       .addOption(str("safe", "The guardian Safe that will run the batch"))
       .addOption(str("out", "Batch file to write (default: <file>.safe-batch.json)"))

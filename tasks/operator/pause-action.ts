@@ -1,4 +1,4 @@
-// `npx hardhat breaker pause --scope GLOBAL --duration 2h --reason "…" [--dry-run]`
+// `npx hardhat breakwater breaker pause --scope GLOBAL --duration 2h --reason "…" [--dry-run]`
 // Direct path: the sender holds EMERGENCY_ROLE on the breaker. Fast path through the multisig:
 // the sender is an active guardian and the Pause policy needs one approval (the sender's own).
 import { id } from "ethers";
@@ -56,18 +56,18 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
   const b = await at(chain, "circuitBreaker", breaker, signer);
   const [maxPause] = await b.pauseBounds();
   if (duration < 60n || duration > BigInt(maxPause)) {
-    fail(`--duration ${args.duration} (${duration}s) is outside the breaker's bounds 1m..${formatDuration(maxPause)}`, `pick a duration within the bounds; extend later with \`npx hardhat guardian propose --kind ExtendPause\``);
+    fail(`--duration ${args.duration} (${duration}s) is outside the breaker's bounds 1m..${formatDuration(maxPause)}`, `pick a duration within the bounds; extend later with \`npx hardhat breakwater guardian propose --kind ExtendPause\``);
   }
   if (scope.asset) {
     const assets: string[] = (await b.assets()).map((a: string) => a.toLowerCase());
     if (!assets.includes(scope.asset.toLowerCase())) {
-      fail(`--scope ${scope.label}: ${scope.asset} is not an asset registered on breaker ${breaker}`, "`npx hardhat breaker status` lists the registered assets");
+      fail(`--scope ${scope.label}: ${scope.asset} is not an asset registered on breaker ${breaker}`, "`npx hardhat breakwater breaker status` lists the registered assets");
     }
   }
   const now = await chainNow(chain);
   const currentUntil = BigInt(await b.pausedUntil(scope.scope));
   if (currentUntil > now) {
-    fail(`${scope.label} is already paused until ${isoTime(currentUntil)} on ${breaker}`, `to keep it paused longer run \`npx hardhat guardian propose --kind ExtendPause --args ${scope.label},<duration> --out extend.json\``);
+    fail(`${scope.label} is already paused until ${isoTime(currentUntil)} on ${breaker}`, `to keep it paused longer run \`npx hardhat breakwater guardian propose --kind ExtendPause --args ${scope.label},<duration> --out extend.json\``);
   }
 
   // ---- who sends: the direct role holder, or a guardian through the multisig fast path
@@ -75,7 +75,7 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
   let path: "direct" | "multisig";
   let send: () => Promise<{ hash: string; wait(): Promise<any> }>;
   let estimate: () => Promise<bigint>;
-  const proposeHint = `run \`npx hardhat guardian propose --kind Pause --args ${scope.label},${args.duration} --out pause.json\` and collect guardian signatures instead`;
+  const proposeHint = `run \`npx hardhat breakwater guardian propose --kind Pause --args ${scope.label},${args.duration} --out pause.json\` and collect guardian signatures instead`;
   if (hasRole && via !== "multisig") {
     path = "direct";
     await simulate(`pause(${scope.label}, ${duration})`, () => b.pause.staticCall(scope.scope, duration));
@@ -116,7 +116,7 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
     hash = tx.hash;
     receipt = await tx.wait();
   } catch (err) {
-    return fail(`the pause transaction failed: ${describeRevert(err)}`, "run `npx hardhat breaker status` to see the current state");
+    return fail(`the pause transaction failed: ${describeRevert(err)}`, "run `npx hardhat breakwater breaker status` to see the current state");
   }
   const actualUntil = BigInt(await b.pausedUntil(scope.scope));
   const summary = `paused ${scope.label} until ${isoTime(actualUntil)} on ${breaker} (tx ${hash}, block ${receipt.blockNumber}), by ${who}; reason: ${reason}`;

@@ -1,4 +1,4 @@
-// `npx hardhat breaker status [--breaker 0x…] [--json]`: pauses per scope (with expiries and grace
+// `npx hardhat breakwater breaker status [--breaker 0x…] [--json]`: pauses per scope (with expiries and grace
 // periods), alarm, sentinel, limits and remaining capacity per asset, queued outflows.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { at, chainNow, connectChain, type OperatorChain } from "../lib/chain.js";

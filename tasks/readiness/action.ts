@@ -1,4 +1,4 @@
-// `npx hardhat readiness --plan <file> [--address-book <file>] [--keeper-config <file>]
+// `npx hardhat breakwater readiness --plan <file> [--address-book <file>] [--keeper-config <file>]
 //    [--keeper-url http://127.0.0.1:9464] [--drills-dir reports/drills] [--max-drill-age 7d]
 //    [--json] [--md <file>] [--out <file.json>] [--rpc-url <url>] [--deployments <dir>]`
 // Exit code 1 on any high finding (gate deploys on it) or when the plan / inputs are invalid.
@@ -31,7 +31,7 @@ export interface ReadinessArgs {
 }
 
 export function readBookFile(file: string): AddressBook {
-  if (!existsSync(file)) fail(`no address book at ${file}`, "deploy first (`npx hardhat deploy --params …`) or pass --address-book <file>");
+  if (!existsSync(file)) fail(`no address book at ${file}`, "deploy first (`npx hardhat breakwater deploy --params …`) or pass --address-book <file>");
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
@@ -44,7 +44,7 @@ export function readBookFile(file: string): AddressBook {
 }
 
 export async function runReadiness(args: ReadinessArgs, hre: HardhatRuntimeEnvironment): Promise<ReadinessReport> {
-  if (!args.plan) fail("--plan is required", "npx hardhat readiness --plan plan/examples/example-vault.plan.ts");
+  if (!args.plan) fail("--plan is required", "npx hardhat breakwater readiness --plan plan/examples/example-vault.plan.ts");
   const plan = await loadPlan(args.plan);
   const chain = await connectChain(hre, { rpcUrl: args.rpcUrl || undefined });
   const book = args.addressBook ? readBookFile(resolve(args.addressBook)) : readAddressBook(deploymentsDir(args.deployments), chain.networkName);

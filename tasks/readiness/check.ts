@@ -375,7 +375,7 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
     }
     if (!kc.plan) add({ id: "keeper.plan-not-loaded", severity: "low", title: "The keeper does not load this plan", detail: "its severities and routing come from its own rules, not from the plan", fix: `add plan: "${planArg}" to ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
   } else {
-    add({ id: "keeper.config-missing", severity: "medium", title: "No keeper config given: runbooks, routes and the sentinel key were not compared", detail: "pass --keeper-config <file> (or set readiness.keeperConfig in the plan)", fix: `npx hardhat readiness --plan ${planArg} --keeper-config <keeper config file>` });
+    add({ id: "keeper.config-missing", severity: "medium", title: "No keeper config given: runbooks, routes and the sentinel key were not compared", detail: "pass --keeper-config <file> (or set readiness.keeperConfig in the plan)", fix: `npx hardhat breakwater readiness --plan ${planArg} --keeper-config <keeper config file>` });
   }
   if (plan.severities.P1.channels.length < 2) add({ id: "route.p1-single-channel", severity: "high", title: `P1 goes to one channel only (${plan.severities.P1.channels.join(", ")})`, detail: "if that channel is down nobody is paged for an exploit", fix: `add a second channel (e.g. pagerduty) to severities.P1.channels in ${planArg}` });
   else pass("P1 route", plan.severities.P1.channels.join(" + "));
@@ -407,11 +407,11 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
   const maxAge = inp.maxDrillAgeSeconds ?? seconds(r.maxDrillAge);
   const last = newestDrill(dir);
   const now = (inp.now ?? Date.now)();
-  if (!last) add({ id: "drill.none", severity: "medium", title: `No drill report in ${dir}`, detail: "the response was never rehearsed", fix: "npm run drill (or npx hardhat drill run <scenario>)" });
+  if (!last) add({ id: "drill.none", severity: "medium", title: `No drill report in ${dir}`, detail: "the response was never rehearsed", fix: "npm run drill (or npx hardhat breakwater drill run <scenario>)" });
   else {
     const age = Math.max(0, Math.floor((now - last.at) / 1000));
-    if (age > maxAge) add({ id: "drill.stale", severity: "medium", title: `The last drill (${last.scenario}) is ${fmtDur(age)} old`, detail: `older than ${fmtDur(maxAge)} (readiness.maxDrillAge / --max-drill-age); ${last.file}`, fix: "npm run drill (or npx hardhat drill run <scenario>)" });
-    else if (last.failed) add({ id: "drill.failed", severity: "medium", title: `The last drill (${last.scenario}) missed its expectations`, detail: last.file, fix: `read ${last.file.replace(/\.json$/, ".md")} and fix what it lists, then npx hardhat drill run ${last.scenario}` });
+    if (age > maxAge) add({ id: "drill.stale", severity: "medium", title: `The last drill (${last.scenario}) is ${fmtDur(age)} old`, detail: `older than ${fmtDur(maxAge)} (readiness.maxDrillAge / --max-drill-age); ${last.file}`, fix: "npm run drill (or npx hardhat breakwater drill run <scenario>)" });
+    else if (last.failed) add({ id: "drill.failed", severity: "medium", title: `The last drill (${last.scenario}) missed its expectations`, detail: last.file, fix: `read ${last.file.replace(/\.json$/, ".md")} and fix what it lists, then npx hardhat breakwater drill run ${last.scenario}` });
     else pass("last drill", `${last.scenario}, ${fmtDur(age)} ago`);
   }
 

@@ -7,7 +7,7 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 const str = <N extends string>(name: N, description: string) => ({ name, description, type: ArgumentType.STRING, defaultValue: "" }) as const;
 
 export const readinessTasks: TaskDefinition[] = [
-  task("readiness", "Check the incident plan against the chain, the keeper and the drills; score + findings with fixes; exit 1 on a high finding")
+  task(["breakwater", "readiness"], "Check the incident plan against the chain, the keeper and the drills; score + findings with fixes; exit 1 on a high finding")
     .addOption(str("plan", "Incident plan file (.ts / .json / .yaml), e.g. plan/examples/example-vault.plan.ts"))
     .addOption(str("addressBook", "Address book file (default: deployments/<network>.json)"))
     .addOption(str("deployments", "Directory of the address books (default ./deployments)"))

@@ -1,5 +1,5 @@
 // The fork path against a deployment made by the DEPLOY TASK: a local `hardhat node` stands in
-// for a live chain; `npx hardhat --network localhost deploy --params … --with-example-vault`
+// for a live chain; `npx hardhat --network localhost breakwater deploy --params … --with-example-vault`
 // (the real CLI, as an operator would run it) deploys the suite and the example protocol into it
 // and writes the address book; then `drill run compromised-admin-key --fork-url <node>
 // --address-book <book>` (through the task) must attach to the book's vault and guardian
@@ -56,7 +56,7 @@ describe("drill run --fork-url against a deployment made by the deploy task", fu
     const paramsFile = join(dir, "params.json");
     writeFileSync(paramsFile, JSON.stringify(params, null, 2));
     const deployments = join(dir, "deployments");
-    const dep = hardhat(["--network", "localhost", "deploy", "--params", paramsFile, "--with-example-vault", "--rpc-url", node.url, "--deployments", deployments]);
+    const dep = hardhat(["--network", "localhost", "breakwater", "deploy", "--params", paramsFile, "--with-example-vault", "--rpc-url", node.url, "--deployments", deployments]);
     expect(dep.code, dep.stderr + dep.stdout).to.equal(0);
     bookFile = join(deployments, "localhost.json");
     expect(existsSync(bookFile), "the deploy task wrote the address book").to.equal(true);
@@ -86,7 +86,7 @@ describe("drill run --fork-url against a deployment made by the deploy task", fu
 
     // ---- the drill, through the task, on a fork of the node
     const out = join(dir, "reports");
-    const scores = (await hre.tasks.getTask(["drill", "run"]).run({
+    const scores = (await hre.tasks.getTask(["breakwater", "drill", "run"]).run({
       scenario: "compromised-admin-key",
       forkUrl: node.url,
       forkBlock: -1,
@@ -142,7 +142,7 @@ describe("drill run --fork-url against a deployment made by the deploy task", fu
     const codeBefore = await node.provider.getCode(vault);
     expect(codeBefore).to.not.equal("0x");
     const out = join(dir, "reports-whale");
-    const scores = (await hre.tasks.getTask(["drill", "run"]).run({
+    const scores = (await hre.tasks.getTask(["breakwater", "drill", "run"]).run({
       scenario: "benign-whale-busy-traffic",
       forkUrl: node.url,
       forkBlock: -1,

@@ -46,7 +46,7 @@ describe("drill run --fork-url (local hardhat node as the live chain)", function
     const codeBefore = await node.provider.getCode(bridgeAddress);
 
     const out = join(dir, "reports");
-    const scores = (await hre.tasks.getTask(["drill", "run"]).run({
+    const scores = (await hre.tasks.getTask(["breakwater", "drill", "run"]).run({
       scenario: "multi-tx-drain-copycats",
       forkUrl: node.url,
       forkBlock: -1,

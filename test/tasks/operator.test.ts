@@ -34,7 +34,7 @@ describe("tasks: deploy", () => {
 
   it("is registered as Hardhat tasks", () => {
     for (const t of [["deploy"], ["breaker", "status"], ["breaker", "pause"], ["guardian", "propose"], ["guardian", "sign"], ["guardian", "submit"], ["guardian", "queue"], ["guardian", "veto"], ["guardian", "execute-queued"], ["guardian", "export-safe"]]) {
-      expect(hre.tasks.getTask(t).id).to.deep.equal(t);
+      expect(hre.tasks.getTask(["breakwater", ...t]).id).to.deep.equal(["breakwater", ...t]);
     }
   });
 
@@ -122,7 +122,7 @@ describe("tasks: breaker status / pause", () => {
     await expectFail(runPause(pauseArgs({ reason: "" }), env.chain), "--reason is required");
     await expectFail(runPause(pauseArgs({ scope: `asset:${book.contracts.rescueVault}` }), env.chain), "is not an asset registered");
     const err = await expectFail(runPause(pauseArgs({ from: "6" }), env.chain), "does not hold EMERGENCY_ROLE", "is not a guardian");
-    expect(err.hint).to.include("npx hardhat guardian propose --kind Pause");
+    expect(err.hint).to.include("npx hardhat breakwater guardian propose --kind Pause");
     process.env.BW_TEST_BAD_KEY = "0x1234";
     await expectFail(runPause(pauseArgs({ keyEnv: "BW_TEST_BAD_KEY" }), env.chain), "not a private key");
     await expectFail(runPause(pauseArgs({ keyEnv: "BW_TEST_UNSET_KEY" }), env.chain), "not set");

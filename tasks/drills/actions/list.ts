@@ -9,5 +9,5 @@ export default async function drillList(_args: Record<string, unknown>, _hre: Ha
     const ref = `${s.reference.incident} (${s.reference.date}, ${s.reference.loss})`;
     console.log(`${s.id.padEnd(w)}  ${ref.padEnd(44)}  ${s.incidentClass}`);
   }
-  console.log(`\n${scenarios.length} scenario(s). Run one: npx hardhat drill run <scenario>; all: npx hardhat drill run all`);
+  console.log(`\n${scenarios.length} scenario(s). Run one: npx hardhat breakwater drill run <scenario>; all: npx hardhat breakwater drill run all`);
 }

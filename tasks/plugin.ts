@@ -1,0 +1,18 @@
+// The Breakwater Hardhat 3 plugin: every task under one `breakwater` namespace, so nothing clashes
+// with other plugins (`npx hardhat breakwater deploy`, `… breakwater guardian sign`, `… breakwater drill run`).
+// Add it to `plugins: [...]` in hardhat.config.ts; it needs hardhat-ethers (the toolbox brings it).
+import { emptyTask } from "hardhat/config";
+import type { HardhatPlugin } from "hardhat/types/plugins";
+import { breakwaterTasks } from "./index.js";
+
+const breakwater: HardhatPlugin = {
+  id: "breakwater",
+  npmPackage: "breakwater",
+  dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
+  tasks: [
+    emptyTask("breakwater", "Breakwater: deploy, operate, drill, check readiness and respond to incidents").build(),
+    ...breakwaterTasks,
+  ],
+};
+
+export default breakwater;
