@@ -16,7 +16,7 @@ import {
   guardianDomainFor,
   type Approval,
   type GuardianAction,
-} from "../../scripts/lib/guardian-actions.js";
+} from "../../client/guardian-actions.js";
 import type { KeeperStore } from "../store/store.js";
 import type { BlockRef, Decision } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";

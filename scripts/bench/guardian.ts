@@ -15,7 +15,7 @@ import {
   guardianDomain,
   signApprovals,
   sortApprovals,
-} from "../lib/guardian-actions.js";
+} from "../../client/guardian-actions.js";
 import { deploySafe, signSafeMessage } from "../../test/helpers/safe.js";
 
 const DAY = 86_400n;

@@ -1,7 +1,7 @@
 // Gas of the recovery contracts (contracts/migration), from receipts' gasUsed.
 // `merkleClaim` is the headline: an EOA claims a 2-token leaf in a 100-leaf
 // round (7-step proof), a fresh transaction as a user would send it.
-import { buildClaimRound, claimOf, hashTerms, type ClaimRowInput } from "../lib/merkle-claims.js";
+import { buildClaimRound, claimOf, hashTerms, type ClaimRowInput } from "../../client/merkle-claims.js";
 
 async function gas(txPromise: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
   const receipt = await (await txPromise).wait();

@@ -4,7 +4,7 @@
 // account's proofs/<account>.json) and find the round on-chain by its root.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { getAddress, isHexString, verifyTypedData } from "ethers";
-import { acceptanceTypedData } from "../../scripts/lib/merkle-claims.js";
+import { acceptanceTypedData } from "../../client/merkle-claims.js";
 import { at, chainNow, resolveSigner, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail, simulate } from "../lib/errors.js";
 import { isoTime, print, toJson } from "../lib/output.js";

@@ -1,5 +1,5 @@
 // `npx hardhat breakwater incident compensation`: losses (analysis JSON or CSV) → OpenZeppelin merkle tree for
-// MerkleClaims (one multi-token leaf per account, scripts/lib/merkle-claims.ts) → output dir with the
+// MerkleClaims (one multi-token leaf per account, client/merkle-claims.ts) → output dir with the
 // root, every account's proof, a summary (Markdown + JSON), the terms, and the guardian proposal
 // bundle: slow-path action files (allow-list if needed, funding, `createRound` via Call) plus a
 // playbook. Funding: `treasury` (the treasury transfers the totals to MerkleClaims first, an external
@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import { encodeBytes32String, formatUnits, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ActionKind, Args } from "../../scripts/lib/guardian-actions.js";
-import { buildClaimRound, hashTerms, type ClaimRound } from "../../scripts/lib/merkle-claims.js";
+import { ActionKind, Args } from "../../client/guardian-actions.js";
+import { buildClaimRound, hashTerms, type ClaimRound } from "../../client/merkle-claims.js";
 import { at, chainNow, type OperatorChain } from "../lib/chain.js";
 import { OperatorError, fail } from "../lib/errors.js";
 import { isoTime, print, toJson } from "../lib/output.js";

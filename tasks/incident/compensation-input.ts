@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { getAddress, isAddress } from "ethers";
-import { MAX_ROUND_AMOUNT, type ClaimRowInput } from "../../scripts/lib/merkle-claims.js";
+import { MAX_ROUND_AMOUNT, type ClaimRowInput } from "../../client/merkle-claims.js";
 import { fail } from "../lib/errors.js";
 
 export interface LossRows {

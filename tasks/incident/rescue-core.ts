@@ -15,7 +15,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { encodeBytes32String, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ActionKind, Args } from "../../scripts/lib/guardian-actions.js";
+import { ActionKind, Args } from "../../client/guardian-actions.js";
 import { at, chainNow, type OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
 import { print } from "../lib/output.js";

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Interface, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ActionKind, Args, EMERGENCY_KINDS, buildAction, randomNonce, type GuardianAction } from "../../scripts/lib/guardian-actions.js";
+import { ActionKind, Args, EMERGENCY_KINDS, buildAction, randomNonce, type GuardianAction } from "../../client/guardian-actions.js";
 import { at, chainNow, fromConnection, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail } from "../lib/errors.js";
 import { isoTime } from "../lib/output.js";

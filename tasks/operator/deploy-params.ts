@@ -2,7 +2,7 @@
 // Durations are seconds or "30m" / "2h" / "7d"; amounts are token units as strings ("1000e18").
 import { readFileSync, existsSync } from "node:fs";
 import { z } from "zod";
-import { ActionKind, type ActionKindName } from "../../scripts/lib/guardian-actions.js";
+import { ActionKind, type ActionKindName } from "../../client/guardian-actions.js";
 import { fail } from "../lib/errors.js";
 import { parseAmount, parseDuration } from "../lib/validation.js";
 

@@ -2,7 +2,7 @@
 // ones) → veto / execute-queued; and export-safe for guardians who approve through Safe{Wallet}.
 import { existsSync } from "node:fs";
 import { getAddress, isHexString, keccak256, toUtf8Bytes, Interface } from "ethers";
-import { ActionState, VETO_KIND, buildAction, randomNonce, sortApprovals, type Approval } from "../../scripts/lib/guardian-actions.js";
+import { ActionState, VETO_KIND, buildAction, randomNonce, sortApprovals, type Approval } from "../../client/guardian-actions.js";
 import { appendLog } from "../lib/address-book.js";
 import { at, chainNow, resolveSigner, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail, simulate } from "../lib/errors.js";

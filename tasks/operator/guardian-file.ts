@@ -14,7 +14,7 @@ import {
   vetoDigest,
   type Approval,
   type GuardianAction,
-} from "../../scripts/lib/guardian-actions.js";
+} from "../../client/guardian-actions.js";
 import { at, type OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
 import { formatDuration, parseAmount, parseDuration, parseScope, requireAddress } from "../lib/validation.js";

@@ -3,7 +3,7 @@
 // the sender is an active guardian and the Pause policy needs one approval (the sender's own).
 import { id } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ActionKind, Args, buildAction } from "../../scripts/lib/guardian-actions.js";
+import { ActionKind, Args, buildAction } from "../../client/guardian-actions.js";
 import { appendLog } from "../lib/address-book.js";
 import { at, chainNow, connectChain, resolveSigner, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail, simulate } from "../lib/errors.js";

@@ -10,7 +10,7 @@ import {
   signApprovals,
   sortApprovals,
   type GuardianAction,
-} from "../../scripts/lib/guardian-actions.js";
+} from "../../client/guardian-actions.js";
 import { DAY, DEFAULT_LIMIT, HOUR, SLOW_DELAY, deployMultisig, deploySystem } from "../helpers/guardian-fixture.js";
 import { deploySafe, execSafeTransaction, signSafeMessage } from "../helpers/safe.js";
 

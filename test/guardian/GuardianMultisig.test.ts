@@ -17,7 +17,7 @@ import {
   vetoDigest,
   type Approval,
   type GuardianAction,
-} from "../../scripts/lib/guardian-actions.js";
+} from "../../client/guardian-actions.js";
 import { DAY, DEFAULT_LIMIT, HEARTBEAT, HOUR, SLOW_DELAY, deployMultisig, deploySystem } from "../helpers/guardian-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

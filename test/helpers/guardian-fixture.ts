@@ -5,7 +5,7 @@
  */
 import type { Signer } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ActionKind } from "../../scripts/lib/guardian-actions.js";
+import { ActionKind } from "../../client/guardian-actions.js";
 
 export const HOUR = 3600n;
 export const DAY = 24n * HOUR;

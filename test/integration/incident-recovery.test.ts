@@ -16,8 +16,8 @@ import {
   sortApprovals,
   type Approval,
   type GuardianAction,
-} from "../../scripts/lib/guardian-actions.js";
-import { MIGRATE_TYPES, migratorDomain } from "../../scripts/lib/position-migration.js";
+} from "../../client/guardian-actions.js";
+import { MIGRATE_TYPES, migratorDomain } from "../../client/position-migration.js";
 import { DAY, SLOW_DELAY, deployMultisig } from "../helpers/guardian-fixture.js";
 import { deploySafe, signSafeMessage } from "../helpers/safe.js";
 

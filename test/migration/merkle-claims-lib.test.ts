@@ -8,14 +8,14 @@ import {
   claimOf,
   hashTerms,
   type ClaimRowInput,
-} from "../../scripts/lib/merkle-claims.js";
+} from "../../client/merkle-claims.js";
 
 const A = Wallet.createRandom().address;
 const B = Wallet.createRandom().address;
 const T1 = Wallet.createRandom().address;
 const T2 = Wallet.createRandom().address;
 
-describe("scripts/lib/merkle-claims", function () {
+describe("client/merkle-claims", function () {
   it("builds root, proofs and totals; leaves hash like MerkleClaims.leafHash", function () {
     const round = buildClaimRound([
       { account: A.toLowerCase(), tokens: [T1, T2], amounts: [10n, "20"] },

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { deploySafe, execSafeTransaction, signSafeMessage } from "../helpers/safe.js";
-import { acceptanceTypedData, buildClaimRound, claimOf, hashTerms, type ClaimRowInput } from "../../scripts/lib/merkle-claims.js";
+import { acceptanceTypedData, buildClaimRound, claimOf, hashTerms, type ClaimRowInput } from "../../client/merkle-claims.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

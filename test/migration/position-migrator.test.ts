@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { MIGRATE_TYPES, migratorDomain } from "../../scripts/lib/position-migration.js";
+import { MIGRATE_TYPES, migratorDomain } from "../../client/position-migration.js";
 import { network } from "hardhat";
 import { deploySafe, execSafeTransaction, signSafeMessage } from "../helpers/safe.js";
 
