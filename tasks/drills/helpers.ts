@@ -1,5 +1,6 @@
 // Small helpers shared by the drill scenarios (tasks/drills/scenarios/*).
-import { AbiCoder, id, type Contract, type Signer } from "ethers";
+import { AbiCoder, Contract, ContractFactory, id, type Signer } from "ethers";
+import { isBreakwaterContract, loadArtifact } from "../../client/artifacts.js";
 import type { DrillChain } from "./types.js";
 
 export const E18 = 10n ** 18n;
@@ -75,14 +76,23 @@ export async function mined(tx: Promise<{ wait(): Promise<unknown> }>): Promise<
   await (await tx).wait();
 }
 
-/** Deploy (default chain) from the artifacts, signed by `signer`. */
+/** Deploy a contract signed by `signer`: Breakwater's own contracts (suite, test tokens, drill
+ * protocols) from the package's artifacts, any other name from the project's Hardhat artifacts. */
 export async function deploy(chain: DrillChain, name: string, args: unknown[], signer: Signer): Promise<Contract> {
+  if (isBreakwaterContract(name)) {
+    const a = loadArtifact(name);
+    const c = await new ContractFactory(a.abi as never, a.bytecode, signer).deploy(...args);
+    await c.waitForDeployment();
+    return c as unknown as Contract;
+  }
   const c = await chain.ethers.deployContract(name, args, signer as never);
   await c.waitForDeployment();
   return c as unknown as Contract;
 }
 
+/** A handle on a deployed contract, by the same lookup as `deploy`. */
 export async function at(chain: DrillChain, name: string, address: string, signer?: Signer): Promise<Contract> {
+  if (isBreakwaterContract(name)) return new Contract(address, loadArtifact(name).abi as never, signer ?? chain.ethers.provider);
   return (await chain.ethers.getContractAt(name, address, signer as never)) as unknown as Contract;
 }
 

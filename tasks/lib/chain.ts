@@ -1,5 +1,6 @@
 // The chain an operator task talks to, the signer it sends with, and typed-enough contract handles.
-import { Wallet, type Signer } from "ethers";
+import { Contract, ContractFactory, Wallet, type Signer } from "ethers";
+import { loadArtifact } from "../../client/artifacts.js";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { fail, registerErrorAbi } from "./errors.js";
@@ -46,20 +47,23 @@ async function loadErrorAbis(ethers: HardhatEthers): Promise<void> {
   if (abisLoaded) return;
   abisLoaded = true;
   for (const name of [C.multisig, C.circuitBreaker, C.vault, C.rescueVault, C.migrator, C.merkleClaims]) {
-    registerErrorAbi((await ethers.getContractFactory(name)).interface);
+    registerErrorAbi(new Contract(ZERO, loadArtifact(name).abi as never).interface);
   }
 }
 
-/** Fully qualified artifact names. */
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** The contracts the tasks use, by role → Breakwater artifact name (client/artifacts.ts: shipped with
+ * the package, so a user's project never needs to have compiled Breakwater). */
 export const C = {
-  multisig: "contracts/guardian/GuardianMultisig.sol:GuardianMultisig",
-  circuitBreaker: "contracts/breaker/CircuitBreaker.sol:CircuitBreaker",
-  vault: "contracts/examples/ProtectedVault.sol:ProtectedVault",
-  rescueVault: "contracts/migration/RescueVault.sol:RescueVault",
-  migrator: "contracts/migration/PositionMigrator.sol:PositionMigrator",
-  merkleClaims: "contracts/migration/MerkleClaims.sol:MerkleClaims",
-  testToken: "contracts/test/TestToken.sol:TestToken",
-  multicall3: "contracts/test/Multicall3.sol:Multicall3",
+  multisig: "GuardianMultisig",
+  circuitBreaker: "CircuitBreaker",
+  vault: "ProtectedVault",
+  rescueVault: "RescueVault",
+  migrator: "PositionMigrator",
+  merkleClaims: "MerkleClaims",
+  testToken: "TestToken",
+  multicall3: "Multicall3",
 } as const;
 
 export interface SignerOptions {
@@ -97,7 +101,13 @@ export async function resolveSigner(chain: OperatorChain, opts: SignerOptions): 
 
 /** A contract handle; `any` because the tasks call many functions and typechain may not be generated. */
 export async function at(chain: OperatorChain, name: keyof typeof C, address: string, runner?: Signer): Promise<any> {
-  return chain.ethers.getContractAt(C[name], address, runner);
+  return new Contract(address, loadArtifact(C[name]).abi as never, runner ?? chain.ethers.provider);
+}
+
+/** A factory for one of the suite's contracts, from its shipped artifact. */
+export function factory(name: keyof typeof C, signer: Signer): ContractFactory {
+  const a = loadArtifact(C[name]);
+  return new ContractFactory(a.abi as never, a.bytecode, signer);
 }
 
 /** The latest block's timestamp (what the contracts compare against). */

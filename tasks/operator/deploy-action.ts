@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { ZeroHash, getAddress, getCreateAddress, id, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { addressBookPath, deploymentsDir, writeAddressBook, type AddressBook } from "../lib/address-book.js";
-import { C, connectChain, resolveSigner, type OperatorChain } from "../lib/chain.js";
+import { C, connectChain, factory as suiteFactory, resolveSigner, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail, OperatorError } from "../lib/errors.js";
 import { print, toJson } from "../lib/output.js";
 import { formatDuration, requireCode } from "../lib/validation.js";
@@ -62,7 +62,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
   if (args.dryRun) return dryRun(params, chain, deployer, from, wantVault, wantStandalone, note, dir);
 
   const deploy = async (label: string, name: keyof typeof C, ctorArgs: unknown[]) => {
-    const factory = await chain.ethers.getContractFactory(C[name], deployer);
+    const factory = suiteFactory(name, deployer);
     let c;
     try {
       c = await factory.deploy(...ctorArgs);
@@ -218,7 +218,7 @@ async function multicall3(chain: OperatorChain, params: DeployParams, deployer: 
     return undefined;
   }
   // Deploy it anywhere, then copy its runtime code to the canonical address.
-  const factory = await chain.ethers.getContractFactory(C.multicall3, deployer);
+  const factory = suiteFactory("multicall3", deployer);
   const tmp = await factory.deploy();
   await tmp.waitForDeployment();
   const code = await provider.getCode(await tmp.getAddress());
@@ -245,7 +245,7 @@ async function dryRun(
   const plan = async (label: string, key: string, name: keyof typeof C, ctorArgs: unknown[]) => {
     const address = getCreateAddress({ from, nonce: nonce++ });
     contracts[key] = address;
-    const factory = await chain.ethers.getContractFactory(C[name], deployer);
+    const factory = suiteFactory(name, deployer);
     const tx = await factory.getDeployTransaction(...ctorArgs);
     let gas: bigint;
     try {
