@@ -14,7 +14,6 @@ export const SUITE_CONTRACTS = {
   RescueVault: "contracts/migration/RescueVault.sol",
   PositionMigrator: "contracts/migration/PositionMigrator.sol",
   MerkleClaims: "contracts/migration/MerkleClaims.sol",
-  PauseGate: "contracts/adapters/PauseGate.sol",
   ProtectedVault: "contracts/examples/ProtectedVault.sol",
   ProtectedLendingMarket: "contracts/examples/ProtectedLendingMarket.sol",
   Multicall3: "contracts/test/Multicall3.sol",

@@ -4,12 +4,9 @@
 // `chain.multicall3`), or install its runtime code at the configured address with
 // hardhat_setCode / anvil_setCode (dev nodes only). The keeper checks the code at start.
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ContractFactory, type Signer } from "ethers";
+import { loadArtifact } from "../../client/artifacts.js";
 import { RpcError, type RpcPool } from "./rpc.js";
-
-const ARTIFACT = resolve(dirname(fileURLToPath(import.meta.url)), "../../artifacts/contracts/test/Multicall3.sol/Multicall3.json");
 
 export interface Multicall3Artifact {
   abi: unknown[];
@@ -17,12 +14,13 @@ export interface Multicall3Artifact {
   deployedBytecode: string;
 }
 
-/** The compiled minimal Multicall3 (run `npx hardhat build` first). */
-export function multicall3Artifact(path = ARTIFACT): Multicall3Artifact {
+/** The compiled minimal Multicall3 (shipped with the package; `path`: another artifact file). */
+export function multicall3Artifact(path?: string): Multicall3Artifact {
+  if (!path) return loadArtifact("Multicall3") as unknown as Multicall3Artifact;
   try {
     return JSON.parse(readFileSync(path, "utf8")) as Multicall3Artifact;
   } catch (err) {
-    throw new Error(`cannot read the Multicall3 artifact at ${path} (${(err as Error).message}): run \`npx hardhat build\``);
+    throw new Error(`cannot read the Multicall3 artifact at ${path} (${(err as Error).message})`);
   }
 }
 
