@@ -18,6 +18,7 @@ export default defineConfig({
     31337: { name: "local-node", hardforkHistory: { prague: { blockNumber: 0 } } },
   },
   networks: {
-    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    // Tests point it at their own node: LOCALHOST_RPC_URL=http://127.0.0.1:<port>.
+    localhost: { type: "http", url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
   },
 });
