@@ -56,6 +56,8 @@ export const keeperConfigSchema = z
     signers: z.object({
       sentinel: signerSchema.optional(),
       guardian: signerSchema.optional(),
+      /** Signs `contain` calls (a PauseGate's sentinel key, or a relayer holding a protocol's pause role); default: signers.sentinel. */
+      contain: signerSchema.optional(),
     }),
     rules: z.array(ruleSchema).min(1, "at least one rule is required"),
     alerts: alertsSchema,
@@ -75,6 +77,21 @@ export const keeperConfigSchema = z
           code: "custom",
           path: ["rules", i, "action"],
           message: `rule "${r.id}" pauses on its own but signers.sentinel is not configured`,
+        });
+      }
+      if (r.action === "contain" && r.contain && !(r.contain.target in cfg.responders.contain.targets)) {
+        const known = Object.keys(cfg.responders.contain.targets);
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "contain", "target"],
+          message: `rule "${r.id}" contains through "${r.contain.target}", which responders.contain.targets does not define (${known.length ? `defined: ${known.join(", ")}` : "none defined"})`,
+        });
+      }
+      if (r.act && r.action === "contain" && !cfg.signers.contain && !cfg.signers.sentinel) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "action"],
+          message: `rule "${r.id}" contains on its own but neither signers.contain nor signers.sentinel is configured`,
         });
       }
       if (r.act && r.action === "propose" && (!cfg.signers.guardian || !cfg.contracts.guardian)) {

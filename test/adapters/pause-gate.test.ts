@@ -123,7 +123,7 @@ describe("PauseGate: OpenZeppelin AccessManager (setTargetClosed)", function () 
 describe("PauseGate: Aave V3 market from @aave/core-v3 artifacts (EMERGENCY_ADMIN, setPoolPause)", function () {
   async function aaveSystem() {
     const s = await deployGateSystem(ethers, time);
-    const m = await deployAaveMarket(ethers, s.deployer);
+    const m = await deployAaveMarket(s.deployer);
     const g = await s.gate.getAddress();
     await (await m.acl.addEmergencyAdmin(g)).wait();
     const { pauseCall, unpauseCall } = aavePoolPauseCalls();
@@ -136,8 +136,8 @@ describe("PauseGate: Aave V3 market from @aave/core-v3 artifacts (EMERGENCY_ADMI
     await (await m.debt.approve(pool, ethers.MaxUint256)).wait();
     await (await m.pool.supply(await m.debt.getAddress(), 1_000_000n * 10n ** 18n, await s.deployer.getAddress(), 0)).wait();
     await (await m.collateral.mint(u, 10n * 10n ** 18n)).wait();
-    await (await m.collateral.connect(s.user).approve(pool, ethers.MaxUint256)).wait();
-    await (await m.pool.connect(s.user).supply(await m.collateral.getAddress(), 10n * 10n ** 18n, u, 0)).wait();
+    await (await (m.collateral.connect(s.user) as any).approve(pool, ethers.MaxUint256)).wait();
+    await (await (m.pool.connect(s.user) as any).supply(await m.collateral.getAddress(), 10n * 10n ** 18n, u, 0)).wait();
     return { ...s, m, cfg };
   }
 

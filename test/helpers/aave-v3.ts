@@ -6,13 +6,14 @@
  * borrowable asset, each with its AToken / StableDebtToken / VariableDebtToken and a
  * DefaultReserveInterestRateStrategy). The underlying tokens are this repo's TestToken.
  *
- *   const m = await deployAaveMarket(ethers, deployer);
+ *   const m = await deployAaveMarket(deployer);
  *   await m.acl.addEmergencyAdmin(gate);            // the gate holds EMERGENCY_ADMIN
  *   configurator.setPoolPause(true)                 // what the gate calls
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Contract, ContractFactory, ZeroAddress, type Signer } from "ethers";
 
 const pkgDir = dirname(createRequire(import.meta.url).resolve("@aave/core-v3/package.json"));
@@ -73,7 +74,16 @@ export interface AaveMarket {
   setCollateralPrice(price: bigint): Promise<void>;
 }
 
-export async function deployAaveMarket(ethers: { getContractFactory: (n: string) => Promise<ContractFactory> }, deployer: Signer): Promise<AaveMarket> {
+/** This repo's open-mint TestToken, from artifacts/ (works with any signer: in-process or a spawned node). */
+async function testToken(deployer: Signer, name: string, symbol: string): Promise<Contract> {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+  const a = JSON.parse(readFileSync(join(root, "artifacts/contracts/test/TestToken.sol/TestToken.json"), "utf8")) as HhArtifact;
+  const c = await new ContractFactory(a.abi as never, a.bytecode, deployer).deploy(name, symbol, 18);
+  await c.waitForDeployment();
+  return c as Contract;
+}
+
+export async function deployAaveMarket(deployer: Signer): Promise<AaveMarket> {
   const me = await deployer.getAddress();
   const provider = await deploy("protocol/configuration/PoolAddressesProvider.sol/PoolAddressesProvider", deployer, ["Breakwater test market", me]);
   await (await provider.setACLAdmin(me)).wait();
@@ -100,9 +110,8 @@ export async function deployAaveMarket(ethers: { getContractFactory: (n: string)
   const configurator = new Contract(await provider.getPoolConfigurator(), cfgArt.abi as never, deployer);
 
   // Assets and prices.
-  const Token = await ethers.getContractFactory("TestToken");
-  const collateral = (await (await Token.connect(deployer).deploy("Wrapped Test Ether", "WTE", 18)).waitForDeployment()) as unknown as Contract;
-  const debt = (await (await Token.connect(deployer).deploy("Test Dollar", "TUSD", 18)).waitForDeployment()) as unknown as Contract;
+  const collateral = await testToken(deployer, "Wrapped Test Ether", "WTE");
+  const debt = await testToken(deployer, "Test Dollar", "TUSD");
   const feed = (p: bigint) => deploy("mocks/oracle/CLAggregators/MockAggregator.sol/MockAggregator", deployer, [p]);
   const colFeed = await feed(2000n * 10n ** 8n);
   const debtFeed = await feed(10n ** 8n);
