@@ -26,11 +26,12 @@ contract PauseGate is IPauseGate {
     /// @notice Longest cooldown between two sentinel pauses.
     uint64 public constant MAX_COOLDOWN = 30 days;
 
+    // Packed so that a sentinel pause writes one slot for its own state: (sentinel, lastPauseAt, armed).
     address private _admin;
-    address private _sentinel;
-    bool private _armed;
     uint64 private _cooldown;
+    address private _sentinel;
     uint64 private _lastPauseAt;
+    bool private _armed;
 
     EnumerableSet.AddressSet private _targetSet;
     mapping(address => TargetConfig) private _targets;
