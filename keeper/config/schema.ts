@@ -30,8 +30,9 @@ export const chainSchema = z.object({
 });
 
 export const contractsSchema = z.object({
-  /** The breaker the sentinel pauses (a Breakable protected contract or a CircuitBreaker). */
-  breaker: address,
+  /** The breaker the sentinel pauses (a Breakable protected contract or a CircuitBreaker). Optional for
+   * keepers that only contain through PauseGates; a pause rule naming no breaker then fails at start. */
+  breaker: address.optional(),
   /** The guardian multisig, if the keeper proposes guardian actions. */
   guardian: address.optional(),
   /** Named addresses rules may refer to as "$name". */

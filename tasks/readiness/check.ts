@@ -224,8 +224,8 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
     if (kc.chain.chainId !== chainId) {
       add({ id: "keeper.wrong-chain", severity: "high", title: `The keeper config is for chain ${kc.chain.chainId}, the chain is ${chainId}`, detail: `${inp.keeperConfigPath ?? "keeper config"} chain.chainId`, fix: `set chain.chainId: ${chainId} in ${inp.keeperConfigPath ?? "the keeper config"}` });
     }
-    if (getAddress(kc.contracts.breaker) !== breakerAddr) {
-      add({ id: "keeper.wrong-breaker", severity: "high", title: `The keeper watches and pauses ${getAddress(kc.contracts.breaker)}, the address book's breaker is ${breakerAddr}`, detail: `${inp.keeperConfigPath ?? "keeper config"} contracts.breaker`, fix: `set contracts.breaker: "${breakerAddr}" in ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
+    if (kc.contracts.breaker && getAddress(kc.contracts.breaker) !== breakerAddr) {
+      add({ id: "keeper.wrong-breaker", severity: "high", title: `The keeper watches and pauses ${getAddress(kc.contracts.breaker!)}, the address book's breaker is ${breakerAddr}`, detail: `${inp.keeperConfigPath ?? "keeper config"} contracts.breaker`, fix: `set contracts.breaker: "${breakerAddr}" in ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
     }
     const sig = kc.signers.sentinel;
     if (!sig) {
