@@ -52,16 +52,24 @@ export const CONTAIN_ERRORS_ABI = [
 ];
 const containErrors = new Interface(CONTAIN_ERRORS_ABI);
 
+/** Aave V3 reverts with numeric codes (protocol/libraries/helpers/Errors.sol): name the ones a pause meets. */
+const AAVE_CODES: Record<string, string> = { "1": "CALLER_NOT_POOL_ADMIN", "2": "CALLER_NOT_EMERGENCY_ADMIN", "29": "RESERVE_PAUSED" };
+const errorString = (msg: string) => `"${msg}"${AAVE_CODES[msg] ? ` (Aave V3: ${AAVE_CODES[msg]})` : ""}`;
+
 /** A readable reason, unwrapping the gate's TargetCallFailed(callee, selector, inner). */
 export function explainContainRevert(err: unknown): { name?: string; reason: string } {
   const out = decodeRevert(err, containErrors);
+  if (out.name === "Error") {
+    const e = containErrors.parseError(revertData(err)!)!;
+    return { name: "Error", reason: `reverted with ${errorString(String(e.args[0]))}` };
+  }
   if (out.name !== "TargetCallFailed") return out;
   const e = containErrors.parseError(revertData(err)!)!;
   const [callee, selector, inner] = e.args as unknown as [string, string, string];
   let why = inner === "0x" ? "no revert data (no code at the callee?)" : `unknown data ${inner.slice(0, 74)}`;
   try {
     const i = containErrors.parseError(inner);
-    if (i) why = i.name === "Error" ? `"${String(i.args[0])}"` : `${i.name}(${i.args.map(String).join(", ")})`;
+    if (i) why = i.name === "Error" ? errorString(String(i.args[0])) : `${i.name}(${i.args.map(String).join(", ")})`;
   } catch {
     /* keep the raw data */
   }
@@ -70,6 +78,9 @@ export function explainContainRevert(err: unknown): { name?: string; reason: str
     : "";
   return { name: "TargetCallFailed", reason: `the gate's call ${selector} to ${callee} reverted: ${why}${hint}` };
 }
+
+/** "pause()" or "function pause()" → "function pause()". */
+const asFunction = (sig: string) => (sig.trim().startsWith("function") ? sig.trim() : `function ${sig.trim()}`);
 
 export interface ContainResponderDeps {
   store: KeeperStore;
@@ -120,7 +131,7 @@ export class ContainResponder {
       const known = Object.keys(this.d.settings.targets);
       throw new Error(`contain target "${name}" is not configured (responders.contain.targets has: ${known.join(", ") || "none"})`);
     }
-    const iface = new Interface([`function ${target.function}`]);
+    const iface = new Interface([asFunction(target.function)]);
     const fn = iface.fragments[0] as unknown as { selector: string; format(f: string): string };
     if (!this.allowed.has(fn.selector)) {
       throw new Error(`contain target "${name}": ${fn.format("sighash")} (${fn.selector}) is not in responders.contain.allowedSelectors; nothing sent`);
@@ -132,7 +143,7 @@ export class ContainResponder {
   /** The configured state view: true = the target is contained (e.g. paused() == true). */
   async isContained(target: ContainTargetConfig): Promise<boolean> {
     const v = target.containedWhen;
-    const c = new Contract(v.target, [`function ${v.function} view returns (bool)`], this.d.provider);
+    const c = new Contract(v.target, [`${asFunction(v.function).replace(/\s+view\b.*$|\s+returns\b.*$/, "")} view returns (bool)`], this.d.provider);
     const fn = c.interface.fragments[0] as unknown as { format(f: string): string };
     const got = (await c.getFunction(fn.format("sighash")).staticCall(...v.args)) as boolean;
     return got === v.equals;

@@ -9,6 +9,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { GateCalls, aavePoolPauseCalls } from "../../scripts/lib/pause-gate.js";
+import { ActionKind, Args, buildAction, guardianDomain, signApprovals } from "../../scripts/lib/guardian-actions.js";
 import { deployAaveMarket } from "../helpers/aave-v3.js";
 import { COOLDOWN, DAY, HOUR, deployGateSystem } from "./gate-fixture.js";
 
@@ -57,6 +58,15 @@ describe("PauseGate: OpenZeppelin Wizard ERC20Pausable + AccessControl", functio
     // The admin functions are the multisig's alone: a direct call from a guardian is refused too.
     await expect(gate.connect(sentinel).armSentinel()).to.be.revertedWithCustomError(gate, "NotAdmin");
     await expect(gate.connect(attacker).extendPause(t, 1n)).to.be.revertedWithCustomError(gate, "NotAdmin");
+  });
+
+  it("one guardian cannot reach the gate: Call actions must be queued (slow), never executed at once", async function () {
+    const { gate, multisig, guardians } = await loadFixture(wizardSystem);
+    const a = buildAction(ActionKind.Call, await gate.getAddress(), Args.call(GateCalls.armSentinel()), { deadline: BigInt(await time.latest()) + DAY });
+    const [threshold, delay] = await multisig.policyOf(ActionKind.Call);
+    await expect(multisig.execute(a, await signApprovals(guardians.slice(0, 1), await guardianDomain(multisig), a)))
+      .to.be.revertedWithCustomError(multisig, "ActionMustBeQueued").withArgs(ActionKind.Call, delay);
+    expect(threshold).to.equal(3n);
   });
 
   it("the slow path extends a pause (release refused until the new expiry) and ends one early", async function () {

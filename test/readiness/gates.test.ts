@@ -8,6 +8,8 @@ import { Wallet } from "ethers";
 import { keeperConfigSchema } from "../../keeper/config/schema.js";
 import { checkGates } from "../../tasks/readiness/gates.js";
 import { baseConfig } from "../keeper/helpers/keeper.js";
+import { deployAaveMarket } from "../helpers/aave-v3.js";
+import { aavePoolPauseCalls } from "../../scripts/lib/pause-gate.js";
 
 const { ethers, networkHelpers } = await network.create();
 const HOUR = 3600n;
@@ -85,5 +87,22 @@ describe("readiness: PauseGate", function () {
     const stranger = await ethers.deployContract("WizardToken", [admin.address, admin.address, admin.address]);
     const r = await run(gate, await stranger.getAddress());
     expect(ids(r)).to.deep.equal(["gate.not-armed", "gate.target-not-registered"]);
+  });
+
+  it("Aave V3 (selector pair): a gate that is not EMERGENCY_ADMIN cannot pause, with Aave's own error", async function () {
+    const [admin] = await ethers.getSigners();
+    const gate = await ethers.deployContract("PauseGate", [admin.address, keeperKey.address, HOUR]);
+    const m = await deployAaveMarket(admin);
+    const { pauseCall, unpauseCall } = aavePoolPauseCalls();
+    const cfg = await m.configurator.getAddress();
+    await (await gate.registerSelectorPair(cfg, pauseCall, unpauseCall, DAY)).wait();
+    await (await gate.armSentinel()).wait();
+    let r = await run(gate, cfg);
+    expect(ids(r)).to.deep.equal(["gate.cannot-release", "gate.missing-pause-permission"]);
+    expect(r.findings.find((f) => f.id === "gate.missing-pause-permission")!.detail).to.match(/reverted with "2" \(Aave V3: CALLER_NOT_EMERGENCY_ADMIN\)/); // CALLER_NOT_EMERGENCY_ADMIN
+    expect(r.findings[0]!.fix).to.include("addEmergencyAdmin");
+    await (await m.acl.addEmergencyAdmin(await gate.getAddress())).wait();
+    r = await run(gate, cfg);
+    expect(r.findings).to.deep.equal([]);
   });
 });
