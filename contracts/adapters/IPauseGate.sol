@@ -69,6 +69,8 @@ interface IPauseGate {
     error NotAdmin(address caller);
     error NotSentinel(address caller, address sentinel);
     error ZeroAddress(string field);
+    /// @notice `field` may not be the gate itself (it would let the gate call its own admin functions).
+    error GateItself(string field);
     error SentinelNotArmed();
     error SentinelAlreadyArmed();
     error SentinelCoolingDown(uint64 readyAt, uint64 nowTime);

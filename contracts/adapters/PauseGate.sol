@@ -60,6 +60,7 @@ contract PauseGate is IPauseGate {
     /// @inheritdoc IPauseGate
     function setAdmin(address newAdmin) external onlyAdmin {
         if (newAdmin == address(0)) revert ZeroAddress("newAdmin");
+        if (newAdmin == address(this)) revert GateItself("newAdmin");
         emit AdminChanged(_admin, newAdmin);
         _admin = newAdmin;
     }
@@ -247,6 +248,7 @@ contract PauseGate is IPauseGate {
         bytes memory stateCall
     ) private {
         if (target == address(0)) revert ZeroAddress("target");
+        if (target == address(this) || callee == address(this)) revert GateItself("target");
         if (_targets[target].adapter != Adapter.None) revert TargetAlreadyRegistered(target);
         if (maxDuration == 0 || maxDuration > MAX_PAUSE_DURATION) {
             revert MaxDurationOutOfBounds(target, maxDuration, MAX_PAUSE_DURATION);

@@ -39,6 +39,7 @@ export const PAUSE_GATE_ABI = [
   "error NotAdmin(address caller)",
   "error NotSentinel(address caller, address sentinel)",
   "error ZeroAddress(string field)",
+  "error GateItself(string field)",
   "error SentinelNotArmed()",
   "error SentinelAlreadyArmed()",
   "error SentinelCoolingDown(uint64 readyAt, uint64 nowTime)",

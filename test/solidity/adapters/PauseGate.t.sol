@@ -284,4 +284,13 @@ contract PauseGateTest is PauseGateBase {
         vm.expectRevert(abi.encodeWithSelector(IPauseGate.TargetCallFailed.selector, empty, BespokeSwitch.setPaused.selector, bytes("")));
         gate.sentinelPause(empty, 1 hours);
     }
+
+    function test_gateCannotTargetItself() public {
+        vm.expectRevert(abi.encodeWithSelector(IPauseGate.GateItself.selector, "target"));
+        gate.registerSelectorPair(address(gate), abi.encodeCall(PauseGate.armSentinel, ()), "", MAX);
+        vm.expectRevert(abi.encodeWithSelector(IPauseGate.GateItself.selector, "target"));
+        gate.registerAccessManaged(address(gate), address(token), MAX, true);
+        vm.expectRevert(abi.encodeWithSelector(IPauseGate.GateItself.selector, "newAdmin"));
+        gate.setAdmin(address(gate));
+    }
 }
