@@ -40,6 +40,8 @@ library PauseAdapters {
 
     /// @dev Call `callee` with `data`; a failure reverts with TargetCallFailed(callee, selector, reason).
     function callTarget(address callee, bytes memory data) internal {
+        // Low-level on purpose: the target's own revert data is wrapped in TargetCallFailed.
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = callee.call(data);
         if (!ok) revert IPauseGate.TargetCallFailed(callee, bytes4(data), ret);
         // A call to an address without code "succeeds": refuse it, it paused nothing.
