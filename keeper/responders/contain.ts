@@ -7,7 +7,8 @@
 //      sent; "skipped" attempt + containment
 //   3. simulation (eth_call from the lane's key at the pending block), custom errors decoded
 //      (the gate's, OpenZeppelin's, Error(string)): any revert → nothing sent, the reason on the
-//      timeline and a "failed" attempt
+//      timeline and a "failed" attempt; the incident is then watched: if the view turns true (another
+//      replica's or a person's pause), it is marked contained
 //   4. TxLane.submit (kind "contain"): intent recorded before broadcast, own nonce, fee policy of
 //      responders.sentinel, per-block bumps; never twice for one incident
 //   5. after inclusion (+ confirmations): the view again → store.markContained + timeline
@@ -104,6 +105,8 @@ interface Prepared {
 export class ContainResponder {
   readonly lane: TxLane;
   private readonly allowed: Set<string>;
+  /** Incidents whose call failed to simulate: contained if the state view turns true (another replica, a human). */
+  private readonly watched = new Map<string, string>();
 
   constructor(private readonly d: ContainResponderDeps) {
     this.lane = new TxLane({
@@ -197,6 +200,7 @@ export class ContainResponder {
         data: { target: name, to, from, via: target.via },
       });
       this.d.metrics?.simulationFailed?.("contain", errName ?? "unknown");
+      this.watched.set(incidentId, p.name);
       this.d.logger.error({ incident: incidentId, target: name, reason }, "contain simulation failed; nothing sent");
       return { status: "simulation-failed", reason };
     }
@@ -245,6 +249,18 @@ export class ContainResponder {
       } else {
         const reason = ev.type === "failed" ? ev.reason : ev.type === "included" ? (ev.success ? "included but the state view does not say contained" : `tx ${ev.hash} reverted`) : "nonce used by another transaction and the target is not contained";
         this.d.store.addTimeline({ incidentId: ev.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain of ${label} did not take effect: ${reason}` });
+      }
+    }
+    for (const [incidentId, name] of [...this.watched]) {
+      const t = this.d.settings.targets[name];
+      if (!t || this.d.store.incident(incidentId)?.status !== "open") {
+        this.watched.delete(incidentId);
+        continue;
+      }
+      if (await this.isContained(t)) {
+        this.watched.delete(incidentId);
+        this.markContained(incidentId, block.number, `${name} is contained (by a transaction this keeper did not send)`);
+        done.push({ incidentId, blockNumber: block.number, how: "contained-by-other" });
       }
     }
     return done;

@@ -167,6 +167,27 @@ describe("keeper contain (hardhat node)", function () {
     expect(await token.paused()).to.equal(false);
   });
 
+  it("a second replica (its own store) does not send a second pause; it sees the first one land and marks its incident contained", async function () {
+    await node.rpc("evm_setAutomine", [false]);
+    const storeA = new KeeperStore(":memory:");
+    const storeB = new KeeperStore(":memory:");
+    const a = await makeResponders(storeA);
+    const b = await makeResponders(storeB);
+    const block = await head();
+    const [ra] = await a.handle([decision(storeA, block, "tokenGate")], block);
+    expect(ra.contain?.status).to.equal("sent");
+    const dB = decision(storeB, block, "tokenGate");
+    const [rb] = await b.handle([dB], block);
+    expect(rb.contain?.status).to.equal("simulation-failed"); // the pending block already used the arming
+    expect((rb.contain as { reason: string }).reason).to.match(/SentinelNotArmed/);
+    await node.rpc("evm_mine");
+    await node.rpc("evm_setAutomine", [true]);
+    const done = await b.onNewBlock(await head());
+    expect(done).to.deep.equal([{ incidentId: dB.incidentId, blockNumber: await node.blockNumber(), how: "contained-by-other" }]);
+    expect(storeB.incident(dB.incidentId)!.status).to.equal("contained");
+    expect(await nonce(sentinelWallet.address)).to.equal(1);
+  });
+
   it("direct: the relayer key calls the protocol's own pause()", async function () {
     const store = new KeeperStore(":memory:");
     const r = await makeResponders(store, { containSigner: await signer("TEST_RELAYER_KEY", "signers.contain") });
