@@ -103,6 +103,15 @@ export const keeperConfigSchema = z
         });
       }
     });
+    // Two lanes on one key would each take the other's pending transactions for another replica's.
+    const acting = (a: string) => cfg.rules.some((r) => r.enabled && r.act && r.action === a);
+    if (acting("pause") && acting("contain") && !cfg.signers.contain) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["signers", "contain"],
+        message: "rules both pause (sentinel lane) and contain: give the contain lane a key of its own in signers.contain (the PauseGate's sentinel), so neither lane mistakes the other's pending transactions for another replica's",
+      });
+    }
   });
 
 export type KeeperConfigInput = z.input<typeof keeperConfigSchema>;

@@ -285,5 +285,16 @@ describe("keeper contain (hardhat node)", function () {
     const msgs = cfg.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     expect(msgs.some((m) => /^rules\.0\.contain\.target: .*"nope".*none defined/.test(m))).to.equal(true);
     expect(msgs.some((m) => /^rules\.0\.action: .*neither signers.contain nor signers.sentinel/.test(m))).to.equal(true);
+    const both = keeperConfigSchema.safeParse({
+      ...baseConfig(["http://127.0.0.1:1"]),
+      signers: { sentinel: { type: "local", keyEnv: "K" } },
+      responders: { contain: containConfig() },
+      rules: [
+        { id: "p", severity: "P1", action: "pause", act: true, pause: { scope: "GLOBAL", durationSeconds: 3600 }, detector: { kind: "matcher", events: [{ signature: "A()" }] } },
+        { id: "c", severity: "P1", action: "contain", act: true, contain: { target: "tokenGate" }, detector: { kind: "matcher", events: [{ signature: "B()" }] } },
+      ],
+    });
+    expect(both.success).to.equal(false);
+    expect(both.error!.issues.map((i) => i.path.join("."))).to.deep.equal(["signers.contain"]);
   });
 });
