@@ -16,6 +16,7 @@ export const SUITE_CONTRACTS = {
   MerkleClaims: "contracts/migration/MerkleClaims.sol",
   ProtectedVault: "contracts/examples/ProtectedVault.sol",
   ProtectedLendingMarket: "contracts/examples/ProtectedLendingMarket.sol",
+  PauseGate: "contracts/adapters/PauseGate.sol",
   Multicall3: "contracts/test/Multicall3.sol",
 } as const;
 

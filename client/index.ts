@@ -4,3 +4,4 @@ export * from "./artifacts.js";
 export * from "./guardian-actions.js";
 export * from "./merkle-claims.js";
 export * from "./position-migration.js";
+export * from "./pause-gate.js";

@@ -43,7 +43,7 @@ async function checkRpcs(config: KeeperConfig): Promise<void> {
 async function checkSigners(config: KeeperConfig): Promise<void> {
   const provider = new JsonRpcProvider(config.chain.rpcUrls[0], config.chain.chainId, { staticNetwork: true });
   try {
-    for (const role of ["sentinel", "guardian"] as const) {
+    for (const role of ["sentinel", "guardian", "contain"] as const) {
       const s = config.signers[role];
       if (s) await createSigner(s, provider, { chainId: config.chain.chainId, label: `signers.${role}` });
     }

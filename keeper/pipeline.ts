@@ -91,6 +91,9 @@ export async function buildPipeline(deps: PipelineDeps): Promise<Pipeline> {
     const guardianSigner = config.signers.guardian
       ? await createSigner(config.signers.guardian, deps.provider, { chainId, env, label: "signers.guardian" })
       : undefined;
+    const containSigner = config.signers.contain
+      ? await createSigner(config.signers.contain, deps.provider, { chainId, env, label: "signers.contain" })
+      : undefined;
     const responders = new Responders({
       // `responders` (sentinel lane / guardian settings) is read when the config schema carries it.
       config: config as KeeperConfig & { responders?: RespondersConfigInput },
@@ -98,6 +101,7 @@ export async function buildPipeline(deps: PipelineDeps): Promise<Pipeline> {
       provider: deps.provider,
       sentinelSigner,
       guardianSigner,
+      containSigner,
       channels: [...(plan ? routeChannels(createChannels(config.alerts, env), plan.routes) : createChannels(config.alerts, env)), ...(deps.channels ?? [])],
       logger: deps.logger,
       metrics: deps.metrics,

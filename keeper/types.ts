@@ -98,7 +98,7 @@ export interface Detector {
   rollback?(blockNumber: number): void;
 }
 
-export type ResponseAction = "alert" | "propose" | "pause";
+export type ResponseAction = "alert" | "propose" | "pause" | "contain";
 
 export interface PauseTarget {
   /** The breaker (Breakable contract or CircuitBreaker). */
@@ -108,6 +108,11 @@ export interface PauseTarget {
   durationSeconds: number;
 }
 
+/** A `contain` call configured in responders.contain.targets, by name. */
+export interface ContainTarget {
+  target: string;
+}
+
 /** The policy's verdict on one finding. */
 export interface Decision {
   finding: Finding;
@@ -115,6 +120,8 @@ export interface Decision {
   /** Only rules marked `act: true` may pause or propose on their own; others alert. */
   act: boolean;
   pause?: PauseTarget;
+  /** For action "contain": which configured call. */
+  contain?: ContainTarget;
   /** Why nothing happens, if so. */
   suppressed?: "dedup" | "cooldown";
   incidentId: string;
@@ -151,7 +158,7 @@ export type TxStatus = "intent" | "sent" | "replaced" | "included" | "failed" | 
 export interface TxAttempt {
   id?: number;
   incidentId: string;
-  kind: "pause" | "propose";
+  kind: "pause" | "propose" | "contain";
   chainId: number;
   to: string;
   data: string;

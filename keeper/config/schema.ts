@@ -30,8 +30,9 @@ export const chainSchema = z.object({
 });
 
 export const contractsSchema = z.object({
-  /** The breaker the sentinel pauses (a Breakable protected contract or a CircuitBreaker). */
-  breaker: address,
+  /** The breaker the sentinel pauses (a Breakable protected contract or a CircuitBreaker). Optional for
+   * keepers that only contain through PauseGates; a pause rule naming no breaker then fails at start. */
+  breaker: address.optional(),
   /** The guardian multisig, if the keeper proposes guardian actions. */
   guardian: address.optional(),
   /** Named addresses rules may refer to as "$name". */
@@ -56,6 +57,8 @@ export const keeperConfigSchema = z
     signers: z.object({
       sentinel: signerSchema.optional(),
       guardian: signerSchema.optional(),
+      /** Signs `contain` calls (a PauseGate's sentinel key, or a relayer holding a protocol's pause role); default: signers.sentinel. */
+      contain: signerSchema.optional(),
     }),
     rules: z.array(ruleSchema).min(1, "at least one rule is required"),
     alerts: alertsSchema,
@@ -77,6 +80,21 @@ export const keeperConfigSchema = z
           message: `rule "${r.id}" pauses on its own but signers.sentinel is not configured`,
         });
       }
+      if (r.action === "contain" && r.contain && !(r.contain.target in cfg.responders.contain.targets)) {
+        const known = Object.keys(cfg.responders.contain.targets);
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "contain", "target"],
+          message: `rule "${r.id}" contains through "${r.contain.target}", which responders.contain.targets does not define (${known.length ? `defined: ${known.join(", ")}` : "none defined"})`,
+        });
+      }
+      if (r.act && r.action === "contain" && !cfg.signers.contain && !cfg.signers.sentinel) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "action"],
+          message: `rule "${r.id}" contains on its own but neither signers.contain nor signers.sentinel is configured`,
+        });
+      }
       if (r.act && r.action === "propose" && (!cfg.signers.guardian || !cfg.contracts.guardian)) {
         ctx.addIssue({
           code: "custom",
@@ -85,6 +103,15 @@ export const keeperConfigSchema = z
         });
       }
     });
+    // Two lanes on one key would each take the other's pending transactions for another replica's.
+    const acting = (a: string) => cfg.rules.some((r) => r.enabled && r.act && r.action === a);
+    if (acting("pause") && acting("contain") && !cfg.signers.contain) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["signers", "contain"],
+        message: "rules both pause (sentinel lane) and contain: give the contain lane a key of its own in signers.contain (the PauseGate's sentinel), so neither lane mistakes the other's pending transactions for another replica's",
+      });
+    }
   });
 
 export type KeeperConfigInput = z.input<typeof keeperConfigSchema>;

@@ -293,7 +293,7 @@ const ruleObject = z
     description: z.string().default(""),
     enabled: z.boolean().default(true),
     severity: z.enum(["P1", "P2", "P3", "P4"]),
-    action: z.enum(["alert", "propose", "pause"]).default("alert"),
+    action: z.enum(["alert", "propose", "pause", "contain"]).default("alert"),
     /** Only rules marked to act pause / propose on their own; the others alert. */
     act: z.boolean().default(false),
     cooldown: z
@@ -303,6 +303,8 @@ const ruleObject = z
     /** fail-closed: an evaluation error is a finding of this rule; fail-open: logged and alerted, no action. */
     onError: z.enum(["fail-open", "fail-closed"]).default("fail-open"),
     pause: pauseSpec.optional(),
+    /** For action "contain": the name of a call in responders.contain.targets (a PauseGate or a protocol's own pause). */
+    contain: z.object({ target: z.string().min(1) }).strict().optional(),
     detector: detectorSchema,
   })
   .strict();
@@ -310,6 +312,9 @@ const ruleObject = z
 export const ruleSchema = ruleObject.superRefine((r, ctx) => {
   if (r.action === "pause" && !r.pause) {
     ctx.addIssue({ code: "custom", path: ["pause"], message: `rule "${r.id}" has action "pause" but no pause { scope, durationSeconds }` });
+  }
+  if (r.action === "contain" && !r.contain) {
+    ctx.addIssue({ code: "custom", path: ["contain"], message: `rule "${r.id}" has action "contain" but no contain { target } (a name from responders.contain.targets)` });
   }
   if (r.detector.kind === "matcher") {
     const m = r.detector;

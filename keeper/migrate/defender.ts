@@ -47,9 +47,16 @@ export function importDefenderMonitor(json: unknown, opts: ImportOptions = {}): 
   const channels = (notify.notifications as unknown[] | undefined)?.length ?? (m.notificationChannels as unknown[] | undefined)?.length ?? 0;
   if (channels) report.notes.push(`${channels} notification channel(s): configure them once in the keeper's alerts section`);
   if (notify.messageBody || m.alertMessageBody) report.dropped.push("custom alert message template: keeper alerts use the finding's summary");
+  let contain = false;
   for (const k of ["actionId", "actionCondition", "actionTrigger"] as const) {
     const v = (notify as Record<string, unknown>)[k] ?? m[k];
-    if (v) report.dropped.push(`${k} ${JSON.stringify(v)}: Defender Actions (scripts) are not run; mark a rule act: true to pause, or write a custom invariant`);
+    if (!v) continue;
+    if (opts.contain && k !== "actionCondition") {
+      contain = true;
+      report.mapped.push(`${k} ${JSON.stringify(v)} → action "contain" through "${opts.contain}" (act: true): the Action's pause() is now the keeper's call of responders.contain.targets.${opts.contain}`);
+    } else {
+      report.dropped.push(`${k} ${JSON.stringify(v)}: Defender Actions (scripts) are not run; ${opts.contain ? "" : "import with --contain <target> to act through a PauseGate, or "}mark a rule act: true to pause, or write a custom invariant`);
+    }
   }
   if (m.riskCategory) report.notes.push(`riskCategory ${String(m.riskCategory)} kept in the description`);
 
@@ -114,8 +121,7 @@ export function importDefenderMonitor(json: unknown, opts: ImportOptions = {}): 
         description: `${name}${m.riskCategory ? ` [${String(m.riskCategory)}]` : ""}`,
         enabled: m.paused !== true,
         severity,
-        action: "alert",
-        act: false,
+        ...(contain ? { action: "contain" as const, act: true, contain: { target: opts.contain! } } : { action: "alert" as const, act: false }),
         onError: "fail-open",
         cooldown,
         detector: { kind: "matcher", addresses, events, functions, transactions: txs, fingerprintBy: ["address"] },

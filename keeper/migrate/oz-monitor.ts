@@ -16,6 +16,12 @@ export interface ImportOptions {
   severity?: Severity;
   /** Rule id prefix. */
   idPrefix?: string;
+  /**
+   * Defender only: monitors that fired an Action (actionId / actionTrigger, e.g. the "Pause Guardian"
+   * Action calling pause() through a Relayer) become rules that act: action "contain" through this
+   * target of responders.contain.targets (a PauseGate or a direct call). Without it they alert.
+   */
+  contain?: string;
 }
 
 export function importOzMonitor(json: unknown, opts: ImportOptions = {}): ImportResult {

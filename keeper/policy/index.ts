@@ -3,7 +3,7 @@
 // done); one open incident per fingerprint (later findings are recorded on its timeline but
 // open nothing); cooldowns per rule + fingerprint in blocks and/or seconds of block time;
 // an evaluation error follows the rule's fail-open / fail-closed choice.
-import type { BlockRef, Decision, Finding, PauseTarget, ResponseAction, Severity } from "../types.js";
+import type { BlockRef, ContainTarget, Decision, Finding, PauseTarget, ResponseAction, Severity } from "../types.js";
 import type { KeeperStore } from "../store/store.js";
 import type { RuleConfig, ScopeSpec } from "../detectors/schema.js";
 import { assetScope, SCOPES, scopeLabel } from "./scopes.js";
@@ -91,9 +91,9 @@ export class Policy {
 
   private decideOne(f: Finding, block: BlockRef, o: { forceAlert?: string } = {}): Decision {
     const rule = this.rules.get(f.ruleId);
-    const { action, act, requestedAction, pause, reason } = this.actionFor(rule, f, o.forceAlert);
+    const { action, act, requestedAction, pause, contain, reason } = this.actionFor(rule, f, o.forceAlert);
     const at = this.now();
-    const base = { finding: f, action, act, ...(pause ? { pause } : {}), ...(requestedAction ? { requestedAction } : {}) };
+    const base = { finding: f, action, act, ...(pause ? { pause } : {}), ...(contain ? { contain } : {}), ...(requestedAction ? { requestedAction } : {}) };
 
     // dedup: one open incident per fingerprint
     const open = this.store.openIncidentFor(f.fingerprint);
@@ -145,8 +145,8 @@ export class Policy {
       at,
       blockNumber: f.blockNumber,
       kind: "decision",
-      message: `${f.severity} ${action}${act ? " (acting)" : ""}${pause ? `: pause ${scopeLabel(pause.scope)} on ${pause.breaker} for ${pause.durationSeconds}s` : ""} — ${reason}`,
-      data: { action, act, requestedAction, pause, reason },
+      message: `${f.severity} ${action}${act ? " (acting)" : ""}${pause ? `: pause ${scopeLabel(pause.scope)} on ${pause.breaker} for ${pause.durationSeconds}s` : ""}${contain ? `: ${contain.target}` : ""} — ${reason}`,
+      data: { action, act, requestedAction, pause, contain, reason },
     });
     return { ...base, incidentId: incident.id, reason };
   }
@@ -155,7 +155,7 @@ export class Policy {
     rule: RuleConfig | undefined,
     f: Finding,
     forceAlert?: string,
-  ): { action: ResponseAction; act: boolean; requestedAction?: ResponseAction; pause?: PauseTarget; reason: string } {
+  ): { action: ResponseAction; act: boolean; requestedAction?: ResponseAction; pause?: PauseTarget; contain?: ContainTarget; reason: string } {
     if (!rule) return { action: "alert", act: false, reason: `unknown rule "${f.ruleId}": alert only` };
     if (forceAlert) return { action: "alert", act: false, requestedAction: rule.action !== "alert" ? rule.action : undefined, reason: forceAlert };
     if (rule.action === "alert") return { action: "alert", act: false, reason: "rule alerts" };
@@ -163,6 +163,10 @@ export class Policy {
       return { action: "alert", act: false, requestedAction: rule.action, reason: `rule would ${rule.action} but is not marked act: alert for a human decision` };
     }
     if (rule.action === "propose") return { action: "propose", act: true, reason: "rule marked act: propose a guardian action" };
+    if (rule.action === "contain") {
+      if (!rule.contain) return { action: "alert", act: false, requestedAction: "contain", reason: "cannot contain: the rule names no contain target" };
+      return { action: "contain", act: true, contain: { target: rule.contain.target }, reason: `rule marked act: contain through "${rule.contain.target}"` };
+    }
     const pause = this.pauseTarget(rule, f);
     if (!pause.target) {
       return { action: "alert", act: false, requestedAction: "pause", reason: `cannot pause: ${pause.error}` };

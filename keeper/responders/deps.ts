@@ -10,12 +10,14 @@ export interface Logger {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+type TxKind = "pause" | "propose" | "contain";
+
 /** Optional hooks for ops/metrics (prom-client counters live there). */
 export interface ResponderMetrics {
   alertDelivered?(channel: string): void;
   alertFailed?(channel: string): void;
-  txSent?(kind: "pause" | "propose", replacement: boolean): void;
-  txIncluded?(kind: "pause" | "propose", blocks: number): void;
+  txSent?(kind: TxKind, replacement: boolean): void;
+  txIncluded?(kind: TxKind, blocks: number): void;
   contained?(incidentId: string): void;
-  simulationFailed?(kind: "pause" | "propose", reason: string): void;
+  simulationFailed?(kind: TxKind, reason: string): void;
 }

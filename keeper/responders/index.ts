@@ -1,6 +1,8 @@
 // Responders: turn the policy's decisions into actions.
 //   pause   (act) → SentinelResponder: state check, simulation, intent, own nonce lane, fee bumps
 //   propose (act) → GuardianResponder: EIP-712 action, file for co-signers, optional 1-of-N submit
+//   contain (act) → ContainResponder: a configured call (PauseGate or a protocol's pause) with the
+//                   same steps as the pause, on its own TxLane (kind "contain")
 //   every decision (not suppressed) → an alert to every channel (idempotent through the store)
 //
 //   const responders = new Responders({ config, store, provider, sentinelSigner, guardianSigner, channels, logger });
@@ -23,6 +25,7 @@ import { GuardianResponder, type ProposalOutcome } from "./guardian.js";
 import { TxLane } from "./lane.js";
 import { retrySchema, respondersSchema, type RespondersConfigInput, type RetryConfig } from "./schema.js";
 import { SentinelResponder, type Containment, type PauseOutcome } from "./sentinel.js";
+import { ContainResponder, type ContainContainment, type ContainOutcome } from "./contain.js";
 
 export * from "./schema.js";
 export * from "./deps.js";
@@ -30,6 +33,7 @@ export * from "./alerts/index.js";
 export { SentinelResponder, type PauseOutcome, type Containment } from "./sentinel.js";
 export { GuardianResponder, type ProposalOutcome, type ActionFile, actionFromDecision } from "./guardian.js";
 export { TxLane, type LaneEvent, type SubmitOutcome } from "./lane.js";
+export { ContainResponder, type ContainOutcome, type ContainContainment, CONTAIN_ERRORS_ABI, explainContainRevert } from "./contain.js";
 export { decodeRevert, BREAKER_ABI, MULTISIG_ABI } from "./abi.js";
 
 /** The part of the keeper config the responders read (KeeperConfig fits). */
@@ -50,6 +54,8 @@ export interface RespondersDeps {
   sentinelSigner?: KeeperSigner;
   /** createSigner(config.signers.guardian): signs proposals (local keys) and submits the fast path. */
   guardianSigner?: KeeperSigner;
+  /** createSigner(config.signers.contain): signs `contain` calls; default: the sentinel signer. */
+  containSigner?: KeeperSigner;
   /** createChannels(config.alerts) (or any AlertChannel). */
   channels: AlertChannel[];
   logger?: Logger;
@@ -62,6 +68,7 @@ export interface HandleResult {
   incidentId: string;
   pause?: PauseOutcome;
   proposal?: ProposalOutcome;
+  contain?: ContainOutcome;
   /** The alert of this decision, queued: resolves (never rejects) once delivered or given up per channel. */
   alerts: Promise<DeliveryResult[]>;
 }
@@ -72,6 +79,7 @@ const RETRACTION_RETRY_MS = 60_000;
 export class Responders {
   readonly sentinel?: SentinelResponder;
   readonly guardian?: GuardianResponder;
+  readonly container?: ContainResponder;
   readonly dispatcher: AlertDispatcher;
   private readonly guardianLane?: TxLane;
   private readonly logger: Logger;
@@ -86,6 +94,13 @@ export class Responders {
     if (deps.sentinelSigner) {
       this.sentinel = new SentinelResponder({
         store: deps.store, provider: deps.provider, signer: deps.sentinelSigner, chainId, settings: cfg.sentinel,
+        logger: this.logger, metrics: deps.metrics, now: deps.now,
+      });
+    }
+    const containSigner = deps.containSigner ?? deps.sentinelSigner;
+    if (containSigner && Object.keys(cfg.contain.targets).length > 0) {
+      this.container = new ContainResponder({
+        store: deps.store, provider: deps.provider, signer: containSigner, chainId, settings: cfg.contain, fees: cfg.sentinel,
         logger: this.logger, metrics: deps.metrics, now: deps.now,
       });
     }
@@ -130,6 +145,20 @@ export class Responders {
           }
         }
       }
+      if (d.act && d.action === "contain") {
+        if (!this.container) {
+          r.contain = { status: "error", reason: "no contain responder: configure responders.contain.targets and signers.contain (or signers.sentinel)" };
+          this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain NOT sent: ${r.contain.reason}` });
+        } else {
+          try {
+            r.contain = await this.container.contain(d, block);
+          } catch (err) {
+            r.contain = { status: "error", reason: (err as Error).message };
+            this.logger.error({ incident: d.incidentId, err: r.contain.reason }, "contain failed");
+            this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain failed: ${r.contain.reason}` });
+          }
+        }
+      }
       results.push(r as HandleResult);
     }
     for (const [i, d] of active.entries()) {
@@ -149,14 +178,16 @@ export class Responders {
       }
     }
     for (const [i, d] of active.entries()) {
-      results[i]!.alerts = this.dispatcher.enqueue(messageFromDecision(d, { note: describePause(results[i]!.pause) }));
+      const r = results[i]!;
+      results[i]!.alerts = this.dispatcher.enqueue(messageFromDecision(d, { note: r.contain ? describeContain(r.contain) : describePause(r.pause) }));
     }
     return results;
   }
 
   /** Per new head: follow pause / execute transactions; report containment to the channels. */
-  async onNewBlock(block: BlockRef): Promise<Containment[]> {
-    const contained = this.sentinel ? await this.sentinel.onNewBlock(block) : [];
+  async onNewBlock(block: BlockRef): Promise<(Containment | ContainContainment)[]> {
+    const contained: (Containment | ContainContainment)[] = this.sentinel ? await this.sentinel.onNewBlock(block) : [];
+    if (this.container) contained.push(...(await this.container.onNewBlock(block)));
     if (this.guardianLane) {
       for (const ev of await this.guardianLane.onNewBlock(block)) {
         this.deps.store.addTimeline({
@@ -228,14 +259,15 @@ export class Responders {
   async resumePending(): Promise<string[]> {
     const a = this.sentinel?.resumePending() ?? [];
     const b = this.guardianLane?.resume() ?? [];
-    if (a.length + b.length) this.logger.info({ pauses: a, proposals: b }, "resumed pending transactions");
+    const c = this.container?.resumePending() ?? [];
+    if (a.length + b.length + c.length) this.logger.info({ pauses: a, proposals: b, contains: c }, "resumed pending transactions");
     const retractions = this.deps.store.pendingRetractions();
     if (retractions.length > 0) {
       this.lastRetractionSweep = this.now();
       this.logger.info({ retractions: retractions.length }, "re-queueing retractions not delivered by the previous run");
       void this.retract(retractions);
     }
-    return [...a, ...b];
+    return [...a, ...b, ...c];
   }
 }
 
@@ -256,5 +288,22 @@ function describePause(p: PauseOutcome | undefined): string | undefined {
       return `pause signed, broadcast failing (retrying): ${p.error}`;
     case "error":
       return `PAUSE NOT SENT: ${p.reason}`;
+  }
+}
+
+function describeContain(c: ContainOutcome): string {
+  switch (c.status) {
+    case "sent":
+      return `contain tx sent: ${c.hash ?? "(relayer)"}${c.nonce !== undefined ? ` (nonce ${c.nonce})` : ""}`;
+    case "already-contained":
+      return "target already contained: nothing sent";
+    case "duplicate":
+      return `contain already in progress: ${c.reason}`;
+    case "simulation-failed":
+      return `CONTAIN NOT SENT (simulation failed): ${c.reason}`;
+    case "pending-broadcast":
+      return `contain signed, broadcast failing (retrying): ${c.error}`;
+    case "error":
+      return `CONTAIN NOT SENT: ${c.reason}`;
   }
 }

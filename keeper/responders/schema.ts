@@ -2,7 +2,8 @@
 // (sentinel pause lane, guardian proposals). Tokens and URLs that are secrets are never in the
 // file: the config names the environment variables holding them.
 import { z } from "zod";
-import { envName, httpUrl } from "../config/fields.js";
+import { FunctionFragment, id } from "ethers";
+import { address, envName, httpUrl } from "../config/fields.js";
 
 
 const minSeverity = z.enum(["P1", "P2", "P3", "P4"]).optional();
@@ -116,9 +117,99 @@ export const guardianResponderSchema = z.object({
   defaultPauseSeconds: z.number().int().min(60).default(3_600),
 });
 
+/** A function signature such as "pause()" or "sentinelPause(address,uint64)" (parsed by ethers). */
+const functionSignature = z.string().superRefine((s, ctx) => {
+  try {
+    FunctionFragment.from(s.trim().startsWith("function") ? s : `function ${s}`);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `"${s}" is not a function signature like "pause()" or "sentinelPause(address,uint64)": ${(e as Error).message.split(" (")[0]}` });
+  }
+});
+const callArg = z.union([z.string(), z.number().refine(Number.isSafeInteger, "numbers above 2^53 must be written as strings"), z.boolean()]);
+
+/** Selector of a signature or a 0x 4-byte hex; lower-case 0x + 8 hex. */
+export function normalizeSelector(s: string): string {
+  if (/^0x[0-9a-fA-F]{8}$/.test(s)) return s.toLowerCase();
+  return FunctionFragment.from(s.trim().startsWith("function") ? s : `function ${s}`).selector;
+}
+const selectorSpec = z.string().superRefine((s, ctx) => {
+  try {
+    normalizeSelector(s);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${s}" is neither a 4-byte selector (0x12345678) nor a function signature` });
+  }
+});
+
+export const containTargetSchema = z
+  .object({
+    /** gate: `to` is a PauseGate and the key is its sentinel; direct: `to` is the protocol itself (relayer key holds its pause role). */
+    via: z.enum(["gate", "direct"]),
+    /** The contract called. */
+    to: address,
+    /** The function called, e.g. "sentinelPause(address,uint64)" (gate) or "pause()" (direct). */
+    function: functionSignature,
+    /** Its arguments (addresses and big numbers as strings). */
+    args: z.array(callArg).default([]),
+    /** State check: a view returning one bool; when it returns `equals`, the target is contained. */
+    containedWhen: z
+      .object({
+        target: address,
+        function: functionSignature,
+        args: z.array(callArg).default([]),
+        equals: z.boolean().default(true),
+      })
+      .strict(),
+    /** Gas limit; default: eth_estimateGas × 1.3. */
+    gasLimit: z.number().int().min(21_000).max(5_000_000).optional(),
+  })
+  .strict();
+
+export const containResponderSchema = z
+  .object({
+    /** The only selectors a contain call may use (signatures or 0x selectors). Nothing else is ever sent. */
+    allowedSelectors: z.array(selectorSpec).default([]),
+    /** Named calls rules refer to with `contain: { target: "<name>" }`. */
+    targets: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "letters, digits, _ . : - (max 64)"), containTargetSchema).default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const allowed = new Set<string>();
+    for (const s of c.allowedSelectors) {
+      try {
+        allowed.add(normalizeSelector(s));
+      } catch {
+        /* reported by selectorSpec */
+      }
+    }
+    for (const [name, t] of Object.entries(c.targets)) {
+      let sel: string;
+      try {
+        sel = normalizeSelector(t.function);
+      } catch {
+        continue;
+      }
+      if (!allowed.has(sel)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", name, "function"],
+          message: `${t.function} (${sel}) is not in responders.contain.allowedSelectors: add it there to let the keeper call it`,
+        });
+      }
+      if (t.via === "gate" && sel !== id("sentinelPause(address,uint64)").slice(0, 10)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets", name, "function"],
+          message: `via "gate" calls the PauseGate's sentinelPause(address,uint64), not ${t.function}; use via "direct" to call a protocol yourself`,
+        });
+      }
+    }
+  });
+
 export const respondersSchema = z.object({
   sentinel: sentinelResponderSchema.default({}),
   guardian: guardianResponderSchema.default({}),
+  /** The `contain` action: calls to a PauseGate or a protocol's own pause, through the sentinel's lane logic. */
+  contain: containResponderSchema.default({}),
 });
 
 export type AlertsConfigInput = z.input<typeof alertsSchema>;
@@ -127,5 +218,7 @@ export type ChannelConfig = z.output<typeof channelSchema>;
 export type RetryConfig = z.output<typeof retrySchema>;
 export type SentinelResponderConfig = z.output<typeof sentinelResponderSchema>;
 export type GuardianResponderConfig = z.output<typeof guardianResponderSchema>;
+export type ContainTargetConfig = z.output<typeof containTargetSchema>;
+export type ContainResponderConfig = z.output<typeof containResponderSchema>;
 export type RespondersConfigInput = z.input<typeof respondersSchema>;
 export type RespondersConfig = z.output<typeof respondersSchema>;

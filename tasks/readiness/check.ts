@@ -8,10 +8,11 @@
 // fork, any RPC), one GET of the keeper's /healthz, and the drill reports on disk.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Contract, Interface, Wallet, ZeroAddress, ZeroHash, getAddress, id, zeroPadValue, type Provider } from "ethers";
+import { Contract, Interface, ZeroAddress, ZeroHash, getAddress, id, zeroPadValue, type Provider } from "ethers";
 import type { KeeperConfig } from "../../keeper/config/schema.js";
 import type { AddressBook } from "../lib/address-book.js";
 import { SEVERITIES, seconds, runbookForRule, type IncidentPlan, type OnChainRoleSpec } from "../../plan/schema.js";
+import { checkGates, signerAddress } from "./gates.js";
 
 export type FindingSeverity = "high" | "medium" | "low";
 
@@ -223,30 +224,26 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
     if (kc.chain.chainId !== chainId) {
       add({ id: "keeper.wrong-chain", severity: "high", title: `The keeper config is for chain ${kc.chain.chainId}, the chain is ${chainId}`, detail: `${inp.keeperConfigPath ?? "keeper config"} chain.chainId`, fix: `set chain.chainId: ${chainId} in ${inp.keeperConfigPath ?? "the keeper config"}` });
     }
-    if (getAddress(kc.contracts.breaker) !== breakerAddr) {
-      add({ id: "keeper.wrong-breaker", severity: "high", title: `The keeper watches and pauses ${getAddress(kc.contracts.breaker)}, the address book's breaker is ${breakerAddr}`, detail: `${inp.keeperConfigPath ?? "keeper config"} contracts.breaker`, fix: `set contracts.breaker: "${breakerAddr}" in ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
+    if (kc.contracts.breaker && getAddress(kc.contracts.breaker) !== breakerAddr) {
+      add({ id: "keeper.wrong-breaker", severity: "high", title: `The keeper watches and pauses ${getAddress(kc.contracts.breaker!)}, the address book's breaker is ${breakerAddr}`, detail: `${inp.keeperConfigPath ?? "keeper config"} contracts.breaker`, fix: `set contracts.breaker: "${breakerAddr}" in ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
     }
     const sig = kc.signers.sentinel;
     if (!sig) {
       add({ id: "sentinel.keeper-no-key", severity: "high", title: "The keeper has no sentinel signer", detail: "signers.sentinel is not configured: act rules cannot pause", fix: `add signers.sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } to ${inp.keeperConfigPath ?? "the keeper config"}` });
     } else {
-      let keyAddr: string | undefined;
-      let why = "";
-      if (sig.type === "local" && "keyEnv" in sig && sig.keyEnv) {
-        const v = (inp.env ?? process.env)[sig.keyEnv]?.trim();
-        if (v) {
-          try {
-            keyAddr = new Wallet(v.startsWith("0x") ? v : `0x${v}`).address;
-          } catch {
-            why = `${sig.keyEnv} does not hold a private key`;
-          }
-        } else why = `${sig.keyEnv} is not set in this environment`;
-      } else why = `signer type ${sig.type} (the address is known only to the signer service)`;
+      const { address: keyAddr, why } = signerAddress(sig, inp.env ?? process.env);
       if (keyAddr && sentinel !== ZeroAddress && keyAddr !== sentinel) {
         add({ id: "sentinel.keeper-key-mismatch", severity: "high", title: `The keeper signs with ${keyAddr}, the breaker's sentinel is ${sentinel}`, detail: "the keeper's pause would revert (NotSentinel)", fix: `${hh} guardian propose --kind SetSentinel --args ${keyAddr},${fmtDur(Number(sMax))},${fmtDur(Number(sCooldown))} --out sentinel.json, or give the keeper the sentinel's key` });
       } else if (keyAddr) pass("keeper sentinel key", `${keyAddr} is the breaker's sentinel`);
       else add({ id: "sentinel.keeper-key-unverified", severity: "low", title: "The keeper's sentinel key could not be compared with the chain", detail: why, fix: "run the readiness check where the keeper's key environment is set (or with the keeper's signer service reachable)" });
     }
+  }
+
+  // ---- 2b. the PauseGates the keeper contains through (responders.contain, via "gate")
+  if (kc) {
+    const gates = await checkGates({ provider, keeperConfig: kc, keeperConfigPath: inp.keeperConfigPath, env: inp.env });
+    findings.push(...gates.findings);
+    checks.push(...gates.checks);
   }
 
   // ---- 3. guardian heartbeats are fresh
