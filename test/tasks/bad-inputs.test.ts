@@ -3,8 +3,7 @@
 // what is wrong (and which field), and that nothing moved: the senders' nonces, the block number and
 // every file under the test's directories are unchanged. The real CLI runs a subset (bad-inputs.cli.test.ts).
 import { expect } from "chai";
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import hre from "hardhat";
@@ -17,31 +16,9 @@ import { runPause } from "../../tasks/operator/pause-action.js";
 import { runStatus } from "../../tasks/operator/status-action.js";
 import { TEST_KEYS } from "../keeper/helpers/node.js";
 import { deploySafe, signSafeMessage } from "../helpers/safe.js";
-import { deployWith, newEnv, paramsFile, type TaskEnv } from "./helpers.js";
+import { deployWith, flipCase, hashFiles, newEnv, paramsFile, type TaskEnv } from "./helpers.js";
 
 const TWO_256 = (1n << 256n).toString();
-
-/** sha256 of every file under `dirs` (a write anywhere shows). */
-export function hashFiles(dirs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[p] = createHash("sha256").update(readFileSync(p)).digest("hex");
-    }
-  };
-  dirs.forEach(walk);
-  return out;
-}
-
-/** The address with the case of its first letter flipped: mixed case, wrong EIP-55 checksum. */
-export function flipCase(address: string): string {
-  const i = address.slice(2).search(/[a-fA-F]/) + 2;
-  const c = address[i]!;
-  return address.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + address.slice(i + 1);
-}
 
 interface Row {
   name: string;
