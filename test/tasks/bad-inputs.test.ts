@@ -12,6 +12,7 @@ import { setNoteOutput } from "../../tasks/lib/output.js";
 import { runReadiness, type ReadinessArgs } from "../../tasks/readiness/action.js";
 import { runExecuteQueued, runExportSafe, runPing, runPropose, runSign, runSubmit, runVeto } from "../../tasks/operator/guardian-core.js";
 import { readActionFile } from "../../tasks/operator/guardian-file.js";
+import { runAction } from "../../tasks/operator/common.js";
 import { runPause } from "../../tasks/operator/pause-action.js";
 import { runStatus } from "../../tasks/operator/status-action.js";
 import { TEST_KEYS } from "../keeper/helpers/node.js";
@@ -290,5 +291,49 @@ describe("tasks: bad inputs (in-process)", function () {
       hint: "nothing is left to unpause",
       field: "id",
     });
+  });
+});
+
+describe("tasks: the top level of a task (runAction)", () => {
+  async function capture(body: () => Promise<unknown>, flags: { json?: boolean; verbose?: boolean }) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = process.stdout.write;
+    const stderr = process.stderr.write;
+    const prevCode = process.exitCode;
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as never;
+    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as never;
+    let code: number | string | undefined;
+    try {
+      await runAction(body, flags);
+    } finally {
+      process.stdout.write = stdout;
+      process.stderr.write = stderr;
+      code = process.exitCode ?? undefined;
+      process.exitCode = prevCode;
+    }
+    return { out: out.join(""), err: err.join(""), code };
+  }
+
+  it("a refusal is one sentence (exit 1); with --json also {ok:false,error,hint,field} on stdout", async () => {
+    const refusal = () => Promise.reject(new OperatorError("--out x: the directory /nope does not exist", "create it first", "out"));
+    const text = await capture(refusal, { json: false });
+    expect(text.code).to.equal(1);
+    expect(text.out).to.equal("");
+    expect(text.err).to.equal("✗ --out x: the directory /nope does not exist\n  → create it first\n");
+    const json = await capture(refusal, { json: true });
+    expect(json.code).to.equal(1);
+    expect(JSON.parse(json.out)).to.deep.equal({ ok: false, error: "--out x: the directory /nope does not exist", hint: "create it first", field: "out" });
+  });
+
+  it("a bug says so (exit 2) and shows its stack only with --verbose", async () => {
+    const bug = () => Promise.reject(new TypeError("cannot read properties of undefined (reading 'x')"));
+    const quiet = await capture(bug, {});
+    expect(quiet.code).to.equal(2);
+    expect(quiet.err).to.match(/^✗ unexpected error: cannot read properties of undefined/).and.to.include("rerun with --verbose");
+    expect(quiet.err).to.not.match(/^\s+at /m);
+    const verbose = await capture(bug, { verbose: true });
+    expect(verbose.code).to.equal(2);
+    expect(verbose.err).to.match(/^\s+at /m);
   });
 });
