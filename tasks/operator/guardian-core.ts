@@ -333,12 +333,12 @@ export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<Su
   const ms = ms0.connect(signer);
   const action = toAction(f);
   const now = await chainNow(chain);
+  if (await ms.isNonceUsed(action.nonce)) fail(`nonce ${action.nonce} was already used: this action (or another with its nonce) was executed or queued`, "check `actionState` of the id, or propose again", "file");
   if (now > action.deadline) fail(`the action's deadline passed at ${isoTime(action.deadline)}`, "propose it again (signatures cannot be reused past the deadline)", "file");
   const policyKind = Number(await simulate("policyKindOf", () => ms.policyKindOf(action)));
   const [, delay] = await ms.policyOf(policyKind);
   const slow = BigInt(delay) !== 0n;
   if (a.mode === "queue" && !slow) fail(`${f.kindName} runs under a fast policy (no delay): it cannot be queued`, `run ${next(chain, "guardian submit", `--file ${file}`)} to execute it`);
-  if (await ms.isNonceUsed(action.nonce)) fail(`nonce ${action.nonce} was already used: this action (or another with its nonce) was executed or queued`, "check `actionState` of the id, or propose again", "file");
   const count = await countApprovals(chain, ms, f, policyKind, caller, file);
   if (count.have < count.need) {
     fail(`${f.kindName} has ${count.have} of the ${count.need} approvals it needs (${count.approvers.join(", ") || "none"})`, hintSign(chain, file));

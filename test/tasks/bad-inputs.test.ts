@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Wallet } from "ethers";
+import { Signature, Wallet, concat, toBeHex } from "ethers";
 import hre from "hardhat";
 import { OperatorError } from "../../tasks/lib/errors.js";
 import { setNoteOutput } from "../../tasks/lib/output.js";
@@ -81,8 +81,9 @@ describe("tasks: bad inputs (in-process)", function () {
     expect(hashFiles([env.dir]), `${row.name}: files`).to.deep.equal(before.files);
   }
 
-  const battery = (rows: () => Row[]) => async () => {
-    for (const row of rows()) await expectRefused(row);
+  /** Run each row; `rows` may prepare its inputs (files, signatures) before the first row runs. */
+  const battery = (rows: () => Row[] | Promise<Row[]>) => async () => {
+    for (const row of await rows()) await expectRefused(row);
   };
 
   before(async () => {
@@ -270,6 +271,23 @@ describe("tasks: bad inputs (in-process)", function () {
     }),
   );
 
+  it(
+    "forgeries: a malleated signature; the same guardian twice counts once",
+    battery(async () => {
+      const f = readActionFile(file("fresh.json"));
+      const sig = Signature.from(await new Wallet(TEST_KEYS[2]!).signTypedData(f.domain, f.types, f.message));
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n; // secp256k1 order
+      const high = concat([sig.r, toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
+      const one = await new Wallet(TEST_KEYS[1]!).signTypedData(f.domain, f.types, f.message);
+      const dup = file("dup.json");
+      writeFileSync(dup, JSON.stringify({ ...f, signatures: [{ signer: g(1), signature: one }, { signer: g(1), signature: one }] }));
+      return [
+        { name: "malleated (high-s) signature", run: () => sign({ file: file("fresh.json"), signature: high }), first: "--signature does not decode", field: "signature" },
+        { name: "the same guardian twice counts once", run: () => submit({ file: dup }), first: "Pause has 1 of the 2 approvals it needs" },
+      ];
+    }),
+  );
+
   it("execute-queued after the pause it would lift already lapsed: refused with a hint, nothing sent", async () => {
     // A 1h WITHDRAW pause, executed; an Unpause of it queued (1 day delay); the pause lapses first.
     const out = file("w-pause.json");
@@ -291,7 +309,14 @@ describe("tasks: bad inputs (in-process)", function () {
       hint: "nothing is left to unpause",
       field: "id",
     });
+    const used = readActionFile(out).message.nonce as string;
+    await battery(() => [
+      { name: "a reused nonce", run: () => propose({ nonce: used }), first: `--nonce ${used} was already used`, field: "nonce" },
+      { name: "a veto after the window", run: () => propose({ kind: "Veto", args: q.id }), first: "the veto window of", field: "args" },
+      { name: "submit of an executed action", run: () => submit({ file: out, from: "1" }), first: "already used", field: "file" },
+    ])();
   });
+
 });
 
 describe("tasks: the top level of a task (runAction)", () => {
