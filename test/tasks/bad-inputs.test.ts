@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Signature, Wallet, concat, toBeHex } from "ethers";
 import hre from "hardhat";
+import { probeContract } from "../../tasks/lib/chain.js";
 import { OperatorError } from "../../tasks/lib/errors.js";
 import { setNoteOutput } from "../../tasks/lib/output.js";
 import { runReadiness, type ReadinessArgs } from "../../tasks/readiness/action.js";
@@ -240,11 +241,19 @@ describe("tasks: bad inputs (in-process)", function () {
         { name: "ping with a book whose guardian is the token", run: () => runPing(env.args({ multisig: "", from: "1", deployments: tokenBook }), env.chain), first: "the address book's contracts.guardian", field: "deployments" },
         { name: "veto --id 12", run: () => runVeto(env.args({ id: "12", file: file("pause.json") }), env.chain), first: '--id "12" must be the queued action id', field: "id" },
         { name: "veto of an action file", run: () => runVeto(env.args({ id: readActionFile(file("pause.json")).digest, file: file("pause.json") }), env.chain), first: "is an action file, not a veto", field: "file" },
+        { name: "a token where MerkleClaims is expected", run: () => probeContract(env.chain, "merkleClaims", book.contracts.asset, "--claims", "claims"), first: `--claims ${book.contracts.asset} is not a MerkleClaims: it has code but does not answer ACCEPT_TERMS_TYPEHASH()`, field: "claims" },
+        { name: "a multisig where MerkleClaims is expected", run: () => probeContract(env.chain, "merkleClaims", book.contracts.guardian, "--claims", "claims"), first: "is not a MerkleClaims", field: "claims" },
         { name: "execute-queued --id xyz", run: () => runExecuteQueued(env.args({ id: "xyz", multisig: "" }), env.chain), first: "must be the queued action id", field: "id" },
         { name: "execute-queued of an unknown id", run: () => runExecuteQueued(env.args({ id: "0x" + "22".repeat(32), multisig: "" }), env.chain), first: "is None, not Queued", hint: "queue it first", field: "id" },
       ];
     }),
   );
+
+  it("the interface probe accepts the suite's own contracts", async () => {
+    await probeContract(env.chain, "merkleClaims", book.contracts.merkleClaims, "claims");
+    await probeContract(env.chain, "multisig", book.contracts.guardian, "guardian");
+    await probeContract(env.chain, "circuitBreaker", book.contracts.breaker, "breaker");
+  });
 
   it("guardian sign --print-typed-data prints only the typed data on stdout (hints go to stderr)", async () => {
     env.out.length = 0;
