@@ -333,12 +333,12 @@ export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<Su
   const ms = ms0.connect(signer);
   const action = toAction(f);
   const now = await chainNow(chain);
-  if (await ms.isNonceUsed(action.nonce)) fail(`nonce ${action.nonce} was already used: this action (or another with its nonce) was executed or queued`, "check `actionState` of the id, or propose again", "file");
-  if (now > action.deadline) fail(`the action's deadline passed at ${isoTime(action.deadline)}`, "propose it again (signatures cannot be reused past the deadline)", "file");
   const policyKind = Number(await simulate("policyKindOf", () => ms.policyKindOf(action)));
   const [, delay] = await ms.policyOf(policyKind);
   const slow = BigInt(delay) !== 0n;
   if (a.mode === "queue" && !slow) fail(`${f.kindName} runs under a fast policy (no delay): it cannot be queued`, `run ${next(chain, "guardian submit", `--file ${file}`)} to execute it`);
+  if (await ms.isNonceUsed(action.nonce)) fail(`nonce ${action.nonce} was already used: this action (or another with its nonce) was executed or queued`, "check `actionState` of the id, or propose again", "file");
+  if (now > action.deadline) fail(`the action's deadline passed at ${isoTime(action.deadline)}`, "propose it again (signatures cannot be reused past the deadline)", "file");
   const count = await countApprovals(chain, ms, f, policyKind, caller, file);
   if (count.have < count.need) {
     fail(`${f.kindName} has ${count.have} of the ${count.need} approvals it needs (${count.approvers.join(", ") || "none"})`, hintSign(chain, file));
@@ -594,7 +594,9 @@ export async function runExportSafe(a: ExportSafeArgs, chain: OperatorChain): Pr
   const ms = await checkFileOnChain(f, chain);
   await checkStillSignable(f, chain, ms);
   const safe = p.safe;
-  await requireCode(chain.ethers.provider, safe, "--safe");
+  if ((await chain.ethers.provider.getCode(safe)) === "0x") {
+    fail(`--safe ${safe} has no code on chain ${chain.chainId}: it is not a Safe`, `an EOA guardian signs with ${next(chain, "guardian sign", `--file ${p.file}`)} instead`, "safe");
+  }
   if (!(await ms.isGuardian(safe))) fail(`the Safe ${safe} is not a guardian of ${f.multisig}: its approveHash would revert`, "pass the Safe that is a guardian (--safe)", "safe");
   const [, lastSeen, active] = await ms.guardianStatus(safe);
   if (!active) fail(`the Safe ${safe} is a stale guardian (last seen ${isoTime(lastSeen)})`, "add a ping() to the batch first: a stale guardian's approveHash reverts", "safe");
