@@ -11,7 +11,7 @@ import { at, chainNow, probeContract, resolveSigner, type OperatorChain } from "
 import { decodeRevert, describeRevert, fail, simulate } from "../lib/errors.js";
 import { inputs, lift, parseInputs } from "../lib/inputs.js";
 import { isoTime, note, print, toJson } from "../lib/output.js";
-import { formatDuration, parseScope, requireCode, scopeLabel, type DurationBounds } from "../lib/validation.js";
+import { formatDuration, parseScope, requireCode, scopeLabel } from "../lib/validation.js";
 import { loadBook, multisigAddress, next, type CommonArgs } from "./common.js";
 import {
   KIND_ARGS,
@@ -20,6 +20,7 @@ import {
   checkFileOnChain,
   digestHint,
   kindFromName,
+  type BreakerBounds,
   newActionFile,
   readActionFile,
   toAction,
@@ -102,6 +103,24 @@ function emit(a: { json?: boolean }, textOut: string, obj: Record<string, unknow
   print(a.json ? toJson({ ok: true, ...obj }) : textOut);
 }
 
+/** The bounds a breaker enforces on the durations and capacities of the actions against it. */
+async function breakerBounds(chain: OperatorChain, address: string): Promise<BreakerBounds> {
+  const b = await at(chain, "circuitBreaker", address);
+  const [maxPause] = await b.pauseBounds();
+  const n = async (name: string) => BigInt(await b[name]());
+  const minPause = await n("MIN_PAUSE");
+  const src = "the breaker's bounds";
+  return {
+    pause: { min: minPause, max: BigInt(maxPause), source: src },
+    pauseCap: { min: minPause, max: await n("MAX_PAUSE_CAP"), source: src },
+    grace: { min: 0n, max: await n("MAX_GRACE_PERIOD"), source: src },
+    cooldown: { min: 0n, max: await n("MAX_SENTINEL_COOLDOWN"), source: src },
+    window: { min: await n("MIN_WINDOW"), max: await n("MAX_WINDOW"), source: src },
+    settlement: { min: await n("MIN_SETTLEMENT_DELAY"), max: await n("MAX_SETTLEMENT_DELAY"), source: src },
+    maxCapacity: (1n << 96n) - 1n,
+  };
+}
+
 const kindField = lift((v) => {
   const t = String(v ?? "").trim();
   if (t === "") fail("--kind is required", `one of ${Object.keys(KIND_ARGS).join(", ")}`, "kind");
@@ -166,16 +185,12 @@ export async function runPropose(a: ProposeArgs, chain: OperatorChain): Promise<
 
   const breaker = p.breaker ?? book.contracts.breaker;
   const { kind } = kindFromName(p.kind);
-  let bounds: { pause?: DurationBounds } = {};
+  let bounds: BreakerBounds = {};
   if (BREAKER_KINDS.has(kind)) {
     const t = p.target ?? breaker;
     if (t) {
       await probeContract(chain, "circuitBreaker", t, p.target ? "--target" : p.breaker ? "--breaker" : "the address book's contracts.breaker", p.target ? "target" : p.breaker ? "breaker" : "deployments");
-      if (kind === ActionKind.Pause || kind === ActionKind.ExtendPause) {
-        const b = await at(chain, "circuitBreaker", t);
-        const [maxPause] = await b.pauseBounds();
-        bounds = { pause: { min: BigInt(await b.MIN_PAUSE()), max: BigInt(maxPause), source: "the breaker's bounds" } };
-      }
+      bounds = await breakerBounds(chain, t);
     }
   }
   const built = buildFromArgs(p.kind, p.args, { breaker, vault: book.contracts.vault, multisig: address, target: p.target }, bounds);

@@ -210,6 +210,21 @@ export function addSignature(f: ActionFile, approval: Approval): ActionFile {
 
 // ------------------------------------------------------------------ building actions from --args
 
+/** Bounds the target breaker enforces, read from it at propose time (the multisig's call would revert outside them). */
+export interface BreakerBounds {
+  /** Pause / ExtendPause, and the sentinel's max duration: MIN_PAUSE..maxPauseDuration. */
+  pause?: DurationBounds;
+  /** SetPauseBounds' max pause: MIN_PAUSE..MAX_PAUSE_CAP. */
+  pauseCap?: DurationBounds;
+  grace?: DurationBounds;
+  cooldown?: DurationBounds;
+  window?: DurationBounds;
+  /** A Queue-mode limit's settlement delay. */
+  settlement?: DurationBounds;
+  /** SetLimit's maxCapacity: 1..2^96-1. */
+  maxCapacity?: bigint;
+}
+
 export interface BuiltAction {
   kind: number;
   kindName: string;
@@ -262,7 +277,7 @@ export function buildFromArgs(
   kindName: string,
   rawArgs: string,
   targets: { breaker?: string; vault?: string; multisig: string; target?: string },
-  bounds: { pause?: DurationBounds } = {},
+  bounds: BreakerBounds = {},
 ): BuiltAction {
   const { kind, kindName: name } = kindFromName(kindName);
   const a = rawArgs.trim() === "" ? [] : rawArgs.split(",").map((s) => s.trim());
@@ -309,15 +324,17 @@ export function buildFromArgs(
     case "SetLimit": {
       expect(7);
       const asset = requireAddress(a[0], "--args asset");
-      const mode = a[4] === "Queue" ? 1 : a[4] === "Revert" ? 0 : fail(`--args mode "${a[4]}" must be Revert or Queue`);
+      const mode = a[4] === "Queue" ? 1 : a[4] === "Revert" ? 0 : fail(`--args mode "${a[4]}" must be Revert or Queue`, undefined, "args");
       const cfg = {
-        maxCapacity: parseAmount(a[1]!, "--args maxCapacity"),
-        window: parseDuration(a[2]!, "--args window"),
+        maxCapacity: parseAmount(a[1]!, "--args maxCapacity", bounds.maxCapacity),
+        window: parseDuration(a[2]!, "--args window", bounds.window),
         minTvl: parseAmount(a[3]!, "--args minTvl"),
         mode,
-        settlementDelay: parseDuration(a[5]!, "--args settlementDelay"),
+        settlementDelay: parseDuration(a[5]!, "--args settlementDelay", mode === 1 ? bounds.settlement : undefined),
         inflowCredit: bool(a[6], "--args inflowCredit"),
       };
+      if (cfg.maxCapacity === 0n) fail("--args maxCapacity 0: a limit needs a capacity of at least 1", undefined, "args");
+      if (mode === 0 && cfg.settlementDelay !== 0n) fail(`--args settlementDelay ${a[5]}: a Revert-mode limit has no settlement delay`, "pass 0, or use Queue mode", "args");
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setLimit(asset, cfg), description: `Set the limit of ${asset} on breaker ${t}: ${cfg.maxCapacity} per ${formatDuration(cfg.window)}, ${a[4]}` };
     }
@@ -329,15 +346,15 @@ export function buildFromArgs(
     case "SetSentinel": {
       expect(3);
       const s = requireAddress(a[0], "--args sentinel");
-      const md = parseDuration(a[1]!, "--args maxDuration");
-      const cd = parseDuration(a[2]!, "--args cooldown");
+      const md = parseDuration(a[1]!, "--args maxDuration", bounds.pause);
+      const cd = parseDuration(a[2]!, "--args cooldown", bounds.cooldown);
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setSentinel(s, md, cd), description: `Set the sentinel of breaker ${t} to ${s} (max ${formatDuration(md)}, cooldown ${formatDuration(cd)})` };
     }
     case "SetPauseBounds": {
       expect(2);
-      const mp = parseDuration(a[0]!, "--args maxPauseDuration");
-      const g = parseDuration(a[1]!, "--args gracePeriod");
+      const mp = parseDuration(a[0]!, "--args maxPauseDuration", bounds.pauseCap);
+      const g = parseDuration(a[1]!, "--args gracePeriod", bounds.grace);
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setPauseBounds(mp, g), description: `Set the pause bounds of breaker ${t}: max ${formatDuration(mp)}, grace ${formatDuration(g)}` };
     }
