@@ -210,6 +210,13 @@ export function addSignature(f: ActionFile, approval: Approval): ActionFile {
 
 // ------------------------------------------------------------------ building actions from --args
 
+/** GuardianMultisig's constants (MAX_DELAY, MIN_HEARTBEAT, MAX_HEARTBEAT, MAX_GUARDIANS): fixed in the contract. */
+export const MULTISIG_BOUNDS = {
+  delay: { min: 0n, max: 30n * 86400n, source: "the multisig's bounds" },
+  heartbeat: { min: 7n * 86400n, max: 730n * 86400n, source: "the multisig's heartbeat bounds" },
+  maxGuardians: 32,
+} as const;
+
 /** Bounds the target breaker enforces, read from it at propose time (the multisig's call would revert outside them). */
 export interface BreakerBounds {
   /** Pause / ExtendPause, and the sentinel's max duration: MIN_PAUSE..maxPauseDuration. */
@@ -374,14 +381,18 @@ export function buildFromArgs(
     }
     case "ChangeGuardians": {
       if (a.length === 0) fail("--args for ChangeGuardians lists the new guardians: 0x…,0x…");
+      if (a.length > MULTISIG_BOUNDS.maxGuardians) fail(`--args lists ${a.length} guardians: the multisig takes at most ${MULTISIG_BOUNDS.maxGuardians}`, undefined, "args");
       const list = a.map((x, i) => requireAddress(x, `--args guardian #${i + 1}`));
+      const dup = list.find((x, i) => list.indexOf(x) !== i);
+      if (dup) fail(`--args lists guardian ${dup} twice`, "each guardian once", "args");
       return { kind, kindName: name, target: targets.multisig, data: Args.changeGuardians(list), description: `Change the guardians to ${list.join(", ")}` };
     }
     case "ChangeThreshold": {
       expect(3);
       const k = /^\d+$/.test(a[0]!) ? parseSmallInt(a[0], "--args kind", 255) : kindFromName(a[0]!).kind;
       const th = parseSmallInt(a[1], "--args threshold", 255);
-      const d = parseDuration(a[2]!, "--args delay");
+      // Admin kinds (policy, guardians, heartbeat…) keep at least a 1 day delay; the multisig enforces it.
+      const d = parseDuration(a[2]!, "--args delay", MULTISIG_BOUNDS.delay);
       return { kind, kindName: name, target: targets.multisig, data: Args.changeThreshold(k, th, d), description: `Set the policy of kind ${k} to ${th} approvals, delay ${formatDuration(d)}` };
     }
     case "ChangeVetoThreshold": {
@@ -392,6 +403,9 @@ export function buildFromArgs(
     case "SetHeartbeat": {
       expect(1);
       const p = parseDuration(a[0]!, "--args period");
+      if (p !== 0n && (p < MULTISIG_BOUNDS.heartbeat.min || p > MULTISIG_BOUNDS.heartbeat.max)) {
+        parseDuration(a[0]!, "--args period", MULTISIG_BOUNDS.heartbeat);
+      }
       return { kind, kindName: name, target: targets.multisig, data: Args.setHeartbeat(p), description: `Set the heartbeat period to ${formatDuration(p)}` };
     }
     case "SetCallAllowed": {
