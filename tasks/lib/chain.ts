@@ -29,7 +29,7 @@ export interface ChainOptions {
  * or `localhost`) is used with that URL instead of its configured one.
  */
 export async function connectChain(hre: HardhatRuntimeEnvironment, opts: ChainOptions = {}): Promise<OperatorChain> {
-  const globals = hre.globalOptions as { network?: string; config?: string };
+  const globals = hre.globalOptions as { network?: string };
   const chosen = globals.network === "" ? undefined : globals.network;
   const known = Object.keys(hre.config.networks);
   // Hardhat would fall back to `localhost` for --rpc-url (or fail deep inside) on a typo: refuse it here.

@@ -50,8 +50,6 @@ export function table(headers: string[], rows: string[][]): string {
 export interface Invocation {
   /** `--network` as given before the task name (undefined: Hardhat's default network). */
   network?: string;
-  /** `--config` as given. */
-  config?: string;
   rpcUrl?: string;
   deployments?: string;
 }
@@ -66,7 +64,6 @@ function shellWord(w: string): string {
  */
 export function nextCommand(inv: Invocation | undefined, task: string, options: (string | undefined | false)[] = []): string {
   const words = ["npx", "hardhat"];
-  if (inv?.config) words.push("--config", inv.config);
   if (inv?.network) words.push("--network", inv.network);
   words.push("breakwater", ...task.split(" "));
   // "--file my file.json" is one option: the flag, then its value (quoted when it needs it).
