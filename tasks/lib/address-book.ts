@@ -44,18 +44,19 @@ export function readAddressBook(dir: string, network: string): AddressBook {
     fail(
       `no address book for network "${network}" at ${path}`,
       `deploy first (\`npx hardhat --network ${network} breakwater deploy --params deployments/params/<file>.json\`) or pass --deployments <dir>`,
+      "deployments",
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    return fail(`${path} is not valid JSON: ${(err as Error).message}`);
+    return fail(`the address book ${path} is not valid JSON (${(err as Error).message}): it may be truncated`, "restore it from version control or re-run `npx hardhat breakwater deploy --force`", "deployments");
   }
   const parsed = addressBookSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    return fail(`${path} is not a valid address book: ${issues}`, "re-run `npx hardhat breakwater deploy --force` or fix the file");
+    return fail(`${path} is not a valid address book: ${issues}`, "re-run `npx hardhat breakwater deploy --force` or fix the file", "deployments");
   }
   return parsed.data as AddressBook;
 }
@@ -77,6 +78,7 @@ export function checkChainId(book: AddressBook, chainId: number, network: string
     fail(
       `the address book for "${network}" is for chain ${book.chainId}, but the connected chain is ${chainId}`,
       "check --network / --rpc-url, or redeploy with `npx hardhat breakwater deploy --force`",
+      "deployments",
     );
   }
 }

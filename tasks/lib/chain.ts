@@ -4,6 +4,7 @@ import { loadArtifact } from "../../client/artifacts.js";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { fail, registerErrorAbi } from "./errors.js";
+import type { Invocation } from "./output.js";
 import { requireAddress } from "./validation.js";
 
 export interface OperatorChain {
@@ -12,11 +13,15 @@ export interface OperatorChain {
   chainId: number;
   /** Hardhat's simulated network or a local node (31337 / 1337): test tokens, Multicall3 via setCode. */
   isLocal: boolean;
+  /** How the task was invoked (for the exact "next:" commands it prints). */
+  invocation?: Invocation;
 }
 
 export interface ChainOptions {
   /** Talk to this JSON-RPC URL (an http network such as `localhost` with another URL). */
   rpcUrl?: string;
+  /** --deployments as given (repeated in printed "next:" commands). */
+  deployments?: string;
 }
 
 /**
@@ -24,15 +29,33 @@ export interface ChainOptions {
  * or `localhost`) is used with that URL instead of its configured one.
  */
 export async function connectChain(hre: HardhatRuntimeEnvironment, opts: ChainOptions = {}): Promise<OperatorChain> {
+  const globals = hre.globalOptions as { network?: string };
+  const chosen = globals.network === "" ? undefined : globals.network;
+  const known = Object.keys(hre.config.networks);
+  // Hardhat would fall back to `localhost` for --rpc-url (or fail deep inside) on a typo: refuse it here.
+  if (chosen !== undefined && !known.includes(chosen)) {
+    fail(
+      `--network ${chosen} is not a network of this Hardhat config`,
+      `use one of ${known.join(", ")}; --network goes before the task name, --rpc-url after it (\`npx hardhat --network localhost breakwater … --rpc-url http://…\`)`,
+      "network",
+    );
+  }
   let conn: { ethers: HardhatEthers; networkName: string };
   if (opts.rpcUrl) {
-    const chosen = (hre.globalOptions as { network?: string }).network;
-    const name = chosen && hre.config.networks[chosen]?.type === "http" ? chosen : "localhost";
+    if (!/^(https?|wss?):\/\/[^\s]+$/i.test(opts.rpcUrl)) {
+      fail(`--rpc-url "${opts.rpcUrl}" is not an http(s) URL`, "e.g. --rpc-url http://127.0.0.1:8545", "rpcUrl");
+    }
+    if (chosen !== undefined && hre.config.networks[chosen]?.type !== "http") {
+      fail(`--rpc-url needs an http network, but --network ${chosen} is Hardhat's in-process simulator`, "pass --network localhost (or another http network) with --rpc-url", "rpcUrl");
+    }
+    const name = chosen ?? "localhost";
     conn = (await hre.network.create({ network: name, override: { url: opts.rpcUrl } })) as never;
   } else {
     conn = (await hre.network.getOrCreate()) as never;
   }
-  return fromConnection(conn);
+  const chain = await fromConnection(conn);
+  chain.invocation = { network: chosen, rpcUrl: opts.rpcUrl || undefined, deployments: opts.deployments || undefined };
+  return chain;
 }
 
 /** Wrap an existing connection (tests: `await hre.network.create()`). */
@@ -114,4 +137,40 @@ export function factory(name: keyof typeof C, signer: Signer): ContractFactory {
 export async function chainNow(chain: OperatorChain): Promise<bigint> {
   const block = await chain.ethers.provider.getBlock("latest");
   return BigInt(block!.timestamp);
+}
+
+/** What identifies each kind of suite contract: view functions only it answers (and their shape). */
+const PROBES: Record<"circuitBreaker" | "multisig" | "merkleClaims", { label: string; calls: string[] }> = {
+  circuitBreaker: { label: "CircuitBreaker", calls: ["function pauseBounds() view returns (uint64, uint64)", "function MAX_PAUSE_CAP() view returns (uint64)"] },
+  multisig: { label: "GuardianMultisig", calls: ["function ACTION_TYPEHASH() view returns (bytes32)", "function vetoThreshold() view returns (uint8)"] },
+  merkleClaims: { label: "MerkleClaims", calls: ["function ACCEPT_TERMS_TYPEHASH() view returns (bytes32)", "function roundCount() view returns (uint256)"] },
+};
+
+/**
+ * The address holds code and answers like a `kind` contract; otherwise an error saying which contract
+ * it is not (instead of the node's "function selector was not recognized" halfway through a task).
+ */
+export async function probeContract(chain: OperatorChain, kind: keyof typeof PROBES, address: string, what: string, field?: string): Promise<void> {
+  const { label, calls } = PROBES[kind];
+  const code = await chain.ethers.provider.getCode(address);
+  if (code === "0x") {
+    fail(
+      `${what} ${address} has no code on chain ${chain.chainId}: it is not a ${label}`,
+      "check --network / --rpc-url and the address book (deployments/<network>.json), or deploy first with `npx hardhat breakwater deploy --params …`",
+      field,
+    );
+  }
+  for (const sig of calls) {
+    const c = new Contract(address, [sig], chain.ethers.provider);
+    const fn = c.interface.fragments[0] as unknown as { name: string };
+    try {
+      await c.getFunction(fn.name).staticCall();
+    } catch {
+      fail(
+        `${what} ${address} is not a ${label}: it has code but does not answer ${fn.name}()`,
+        `check the address (the address book's entry or the option): it must be the suite's ${label}`,
+        field,
+      );
+    }
+  }
 }

@@ -46,7 +46,7 @@ export function parseScope(input: string, option = "--scope"): ParsedScope {
     return { scope: assetScope(asset), label: `asset:${asset}`, asset };
   }
   if (isHexString(raw, 32)) {
-    if (BigInt(raw) === 0n) fail(`${option} ${raw}: the zero scope is invalid`, `use one of ${SCOPE_NAMES.join(", ")} or asset:0x…`);
+    if (BigInt(raw) === 0n) fail(`${option} ${raw}: the zero scope is invalid`, `use one of ${SCOPE_NAMES.join(", ")} or asset:0x…`, fieldOf(option));
     const scope = raw.toLowerCase();
     const label = scopeLabel(scope);
     return isAssetScope(scope) ? { scope, label, asset: label.slice(6) } : { scope, label };
@@ -54,26 +54,61 @@ export function parseScope(input: string, option = "--scope"): ParsedScope {
   return fail(
     `${option} "${input}" is not a scope`,
     `use one of ${SCOPE_NAMES.join(", ")}, asset:0x<token address>, or a raw 0x<64 hex> scope id`,
+    fieldOf(option),
   );
+}
+
+/** "--rpc-url" / "--args duration" → "rpcUrl" / "args": the task argument an error is about. */
+export function fieldOf(option: string): string | undefined {
+  const m = /^--([a-z0-9-]+)/i.exec(option.trim());
+  return m ? m[1]!.replace(/-([a-z0-9])/g, (_x, c: string) => c.toUpperCase()) : undefined;
 }
 
 const UNIT: Record<string, bigint> = { s: 1n, m: 60n, h: 3600n, d: 86400n, w: 604800n };
 
-/** "3600", "90s", "30m", "2h", "1d", "1w", "1h30m" → seconds. */
-export function parseDuration(input: string | number | bigint, option = "--duration"): bigint {
+export const UINT64_MAX = (1n << 64n) - 1n;
+export const UINT256_MAX = (1n << 256n) - 1n;
+
+/** Bounds a duration must fall in, with the words that say where they come from. */
+export interface DurationBounds {
+  min: bigint;
+  max: bigint;
+  /** e.g. "the breaker's pause bounds" */
+  source?: string;
+}
+
+function boundsText(b: DurationBounds): string {
+  return `${b.source ? `${b.source} ` : ""}${formatDuration(b.min)}..${formatDuration(b.max)}`;
+}
+
+/**
+ * "3600", "90s", "30m", "2h", "1d", "1w", "1h30m" → seconds. A negative value (`--duration=-1h`) is
+ * refused as such; with `bounds`, so is anything outside them, naming the bounds.
+ */
+export function parseDuration(input: string | number | bigint, option = "--duration", bounds?: DurationBounds): bigint {
+  const field = fieldOf(option);
+  const within = bounds ? `pass a duration within ${boundsText(bounds)}` : "durations are positive: seconds (3600) or 90s, 30m, 2h, 1d, 1w";
+  let v: bigint;
   if (typeof input === "number" || typeof input === "bigint") {
-    const v = BigInt(input);
-    if (v < 0n) fail(`${option} ${input}: a duration cannot be negative`);
-    return v;
+    v = BigInt(input);
+  } else {
+    const text = input.trim().toLowerCase();
+    if (/^-\s*(\d+|(\d+[smhdw])+)$/.test(text)) fail(`${option} "${input}" is negative: a duration must be positive`, within, field);
+    if (/^\d+$/.test(text)) v = BigInt(text);
+    else if (/^(\d+[smhdw])+$/.test(text)) {
+      v = 0n;
+      for (const m of text.matchAll(/(\d+)([smhdw])/g)) v += BigInt(m[1]!) * UNIT[m[2]!]!;
+    } else {
+      return fail(`${option} "${input}" is not a duration`, "use seconds (3600) or a unit: 90s, 30m, 2h, 1d, 1w, 1h30m", field);
+    }
   }
-  const text = input.trim().toLowerCase();
-  if (/^\d+$/.test(text)) return BigInt(text);
-  if (/^(\d+[smhdw])+$/.test(text)) {
-    let total = 0n;
-    for (const m of text.matchAll(/(\d+)([smhdw])/g)) total += BigInt(m[1]!) * UNIT[m[2]!]!;
-    return total;
+  if (v < 0n) fail(`${option} ${input} is negative: a duration must be positive`, within, field);
+  if (bounds) {
+    if (v < bounds.min || v > bounds.max) fail(`${option} ${input} (${v > UINT64_MAX ? "more than 2^64 s" : formatDuration(v)}) is outside ${boundsText(bounds)}`, within, field);
+  } else if (v > UINT64_MAX) {
+    fail(`${option} ${input} is too long: durations are at most 2^64-1 seconds`, within, field);
   }
-  return fail(`${option} "${input}" is not a duration`, "use seconds (3600) or a unit: 90s, 30m, 2h, 1d, 1w, 1h30m");
+  return v;
 }
 
 /** Seconds → "2h", "1d 6h", "45s". */
@@ -92,12 +127,15 @@ export function formatDuration(seconds: bigint | number): string {
 
 /** A checksummed address, or a clear error naming the option. */
 export function requireAddress(value: string | undefined, option: string): string {
-  if (value === undefined || value === "") fail(`${option} is required`);
-  if (!isHexString(value, 20)) fail(`${option} "${value}" is not an address`, "pass 0x followed by 40 hex digits");
+  const field = fieldOf(option);
+  if (value === undefined || value === "") fail(`${option} is required`, "pass 0x followed by 40 hex digits", field);
+  const v = value.trim();
+  if (!isHexString(v, 20)) fail(`${option} "${value}" is not an address`, "pass 0x followed by 40 hex digits", field);
+  // All-lowercase (or all-uppercase) carries no checksum; mixed case must be a correct EIP-55 checksum.
   try {
-    return getAddress(value);
+    return getAddress(v);
   } catch {
-    return fail(`${option} "${value}" has a wrong checksum`, "copy the address again, or pass it in lower case");
+    return fail(`${option} "${value}" has a wrong checksum (EIP-55): one of its letters has the wrong case`, "copy the address again, or pass it in lower case", field);
   }
 }
 
@@ -112,12 +150,32 @@ export async function requireCode(provider: Provider, address: string, what: str
   }
 }
 
-/** A whole non-negative amount in token units ("1000000", "1e24", "1_000"). */
-export function parseAmount(input: string | number | bigint, what: string): bigint {
-  if (typeof input === "bigint") return input;
-  const text = String(input).replace(/_/g, "").trim();
-  const exp = /^(\d+)e(\d+)$/i.exec(text);
-  if (exp) return BigInt(exp[1]!) * 10n ** BigInt(exp[2]!);
-  if (/^\d+$/.test(text)) return BigInt(text);
-  return fail(`${what} "${input}" is not a whole amount in token units`, 'write e.g. "1000000000000000000000" or "1000e18"');
+/** A whole non-negative amount in token units ("1000000", "1e24", "1_000"), at most 2^256-1. */
+export function parseAmount(input: string | number | bigint, what: string, max = UINT256_MAX): bigint {
+  const field = fieldOf(what);
+  let v: bigint;
+  if (typeof input === "bigint") v = input;
+  else {
+    const text = String(input).replace(/_/g, "").trim();
+    const exp = /^(\d+)e(\d+)$/i.exec(text);
+    if (exp) {
+      if (Number(exp[2]) > 100) fail(`${what} "${input}" is too large: at most ${max === UINT256_MAX ? "2^256-1" : max}`, undefined, field);
+      v = BigInt(exp[1]!) * 10n ** BigInt(exp[2]!);
+    } else if (/^\d+$/.test(text)) v = BigInt(text);
+    else if (/^-/.test(text)) return fail(`${what} "${input}" is negative: amounts are whole non-negative numbers`, 'write e.g. "1000000000000000000000" or "1000e18"', field);
+    else return fail(`${what} "${input}" is not a whole amount in token units`, 'write e.g. "1000000000000000000000" or "1000e18"', field);
+  }
+  if (v < 0n) fail(`${what} ${input} is negative`, undefined, field);
+  if (v > max) fail(`${what} ${input} is too large: at most ${max === UINT256_MAX ? "2^256-1 (uint256)" : String(max)}`, "check the number of digits", field);
+  return v;
+}
+
+/** A small whole number (a threshold, a kind id): 0..max. */
+export function parseSmallInt(input: string | undefined, what: string, max: number): number {
+  const field = fieldOf(what);
+  const text = (input ?? "").trim();
+  if (!/^\d+$/.test(text)) fail(`${what} "${input ?? ""}" is not a whole number`, `pass 0..${max}`, field);
+  const v = Number(text);
+  if (v > max) fail(`${what} ${text} is too large: at most ${max}`, undefined, field);
+  return v;
 }

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runExecuteQueued, type ExecuteQueuedArgs } from "./guardian-core.js";
 
 export default async function action(args: ExecuteQueuedArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runExecuteQueued(args, await connectChain(hre, args)));
+  await runAction(async () => runExecuteQueued(args, await connectChain(hre, args)), args);
 }

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runExportSafe, type ExportSafeArgs } from "./guardian-core.js";
 
 export default async function action(args: ExportSafeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runExportSafe(args, await connectChain(hre, args)));
+  await runAction(async () => runExportSafe(args, await connectChain(hre, args)), args);
 }

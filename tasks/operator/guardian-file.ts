@@ -1,8 +1,9 @@
 // Guardian action files: what `guardian propose` writes, `guardian sign` adds signatures to, and
 // `guardian submit` / `guardian veto` / `guardian export-safe` read. One file = one EIP-712 message
 // (an Action, or a Veto of a queued action id) bound to one multisig on one chain.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { AbiCoder, TypedDataEncoder, getAddress, isHexString, verifyTypedData } from "ethers";
+import { writeFileSync } from "node:fs";
+import { z } from "zod";
+import { AbiCoder, TypedDataEncoder, dataLength, getAddress, isHexString, recoverAddress } from "ethers";
 import {
   ACTION_TYPES,
   ActionKind,
@@ -15,9 +16,10 @@ import {
   type Approval,
   type GuardianAction,
 } from "../../client/guardian-actions.js";
-import { at, type OperatorChain } from "../lib/chain.js";
+import { at, probeContract, type OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
-import { formatDuration, parseAmount, parseDuration, parseScope, requireAddress } from "../lib/validation.js";
+import { readJson } from "../lib/inputs.js";
+import { formatDuration, parseAmount, parseDuration, parseScope, parseSmallInt, requireAddress, type DurationBounds } from "../lib/validation.js";
 
 export const FILE_FORMAT = "breakwater.guardian-action/1";
 
@@ -44,16 +46,61 @@ export interface ActionFile {
   submitted?: { tx: string; mode: string; id: string; eta?: string };
 }
 
-export function readActionFile(path: string): ActionFile {
-  if (!path) fail("--file is required", "pass the action file written by `npx hardhat breakwater guardian propose --out <file>`");
-  if (!existsSync(path)) fail(`--file ${path}: no such file`, "create it with `npx hardhat breakwater guardian propose … --out <file>`");
-  let f: ActionFile;
-  try {
-    f = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    return fail(`--file ${path} is not valid JSON: ${(err as Error).message}`);
+const hex = (bytes?: number) => z.string().refine((v) => isHexString(v, bytes), bytes ? `must be 0x + ${bytes * 2} hex digits` : "must be 0x hex");
+const addr = z.string().refine((v) => isHexString(v, 20), "must be a 0x address");
+const uintText = z.union([z.string(), z.number()]).refine((v) => /^\d+$/.test(String(v)), "must be a whole number");
+
+/** The shape of an action file: checked before anything in it is believed. */
+const actionFileSchema = z.object({
+  format: z.literal(FILE_FORMAT, { errorMap: () => ({ message: `must be "${FILE_FORMAT}"` }) }),
+  type: z.enum(["action", "veto"]),
+  network: z.string(),
+  chainId: z.number().int().positive(),
+  multisig: addr,
+  domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int().positive(), verifyingContract: addr }),
+  primaryType: z.enum(["Action", "Veto"]),
+  types: z.record(z.array(z.object({ name: z.string(), type: z.string() }))),
+  message: z.record(z.union([z.string(), z.number()])),
+  digest: hex(32),
+  kindName: z.string(),
+  description: z.string(),
+  signatures: z.array(z.object({ signer: addr, signature: hex() })),
+}).passthrough();
+
+const actionMessage = z.object({ kind: uintText, target: addr, data: hex(), nonce: uintText, deadline: uintText });
+const vetoMessage = z.object({ actionId: hex(32) });
+
+/**
+ * Read and check an action file: exists, valid JSON, of the right kind (an action or veto file, as
+ * `expect` says), and its digest matches its content (a file edited after propose is refused).
+ */
+export function readActionFile(path: string, expect?: "action" | "veto", option = "--file"): ActionFile {
+  const hint = "pass the action file written by `npx hardhat breakwater guardian propose --out <file>`";
+  if (!path) fail(`${option} is required`, hint, "file");
+  const json = readJson(path, option, hint) as Record<string, unknown>;
+  if (json === null || typeof json !== "object" || json.format !== FILE_FORMAT) {
+    fail(`${option} ${path} is not a guardian action file (format "${String((json as { format?: unknown })?.format)}", expected "${FILE_FORMAT}")`, hint, "file");
   }
-  if (f.format !== FILE_FORMAT) fail(`--file ${path} is not a guardian action file (format "${String(f.format)}")`);
+  const parsed = actionFileSchema.safeParse(json);
+  const bad = (issues: z.ZodIssue[]) => issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ");
+  if (!parsed.success) fail(`${option} ${path} is not a valid action file: ${bad(parsed.error.issues)}`, "propose the action again", "file");
+  const f = parsed.data as unknown as ActionFile;
+  const msg = (f.type === "veto" ? vetoMessage : actionMessage).safeParse(f.message);
+  if (!msg.success) fail(`${option} ${path} is not a valid ${f.type} file: message.${bad(msg.error.issues)}`, "propose the action again", "file");
+  if (expect && f.type !== expect) {
+    fail(
+      `${option} ${path} is a ${f.type} file, not ${expect === "action" ? "an action" : "a veto"} file`,
+      f.type === "veto" ? `submit it with \`npx hardhat breakwater guardian veto --id ${String(f.message.actionId)} --file ${path}\`` : "create a veto file with `guardian propose --kind Veto --args <queued action id>`",
+      "file",
+    );
+  }
+  if (getAddress(f.domain.verifyingContract) !== getAddress(f.multisig) || f.domain.chainId !== f.chainId) {
+    fail(`${option} ${path}: its EIP-712 domain (chain ${f.domain.chainId}, ${f.domain.verifyingContract}) is not its multisig ${f.multisig} on chain ${f.chainId}: the file was edited`, "propose the action again", "file");
+  }
+  const digest = fileDigest(f);
+  if (digest.toLowerCase() !== f.digest.toLowerCase()) {
+    fail(`${option} ${path}: the digest ${f.digest} does not match its message (recomputed ${digest}): the file was edited`, "propose the action again", "file");
+  }
   return f;
 }
 
@@ -99,8 +146,7 @@ export async function checkFileOnChain(f: ActionFile, chain: OperatorChain): Pro
   if (digest.toLowerCase() !== f.digest.toLowerCase()) {
     fail(`the action file's digest ${f.digest} does not match its message (recomputed ${digest}): the file was edited`, "propose the action again");
   }
-  const code = await chain.ethers.provider.getCode(f.multisig);
-  if (code === "0x") fail(`the multisig ${f.multisig} named in the file has no code on chain ${chain.chainId}`);
+  await probeContract(chain, "multisig", f.multisig, "the multisig named in the action file", "file");
   const ms = await at(chain, "multisig", f.multisig);
   const onChain: string = f.type === "veto" ? await ms.hashVeto(f.message.actionId) : await ms.hashAction(toAction(f));
   if (onChain.toLowerCase() !== digest.toLowerCase()) fail(`the multisig hashes this ${f.type} to ${onChain}, the file says ${digest}`, "propose the action again against this multisig");
@@ -109,31 +155,49 @@ export async function checkFileOnChain(f: ActionFile, chain: OperatorChain): Pro
 
 const ERC1271 = ["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"];
 
+/** Why a recovered signer may differ from the expected one: the digest it signed is another one. */
+export function digestHint(f: ActionFile): string {
+  const nonce = f.type === "action" ? `, nonce ${String(f.message.nonce)}` : "";
+  return `the signature is valid but for another digest: it was made for another chain id, multisig contract or nonce than this file's (chain ${f.chainId}, multisig ${f.multisig}${nonce}, digest ${f.digest}); sign this file's typed data (\`guardian sign --file … --print-typed-data\`) again`;
+}
+
 /** Who signed: ECDSA recovery, or EIP-1271 when `claimed` is a contract (e.g. a Safe). */
 export async function verifySignature(chain: OperatorChain, f: ActionFile, signature: string, claimed?: string): Promise<string> {
-  if (!isHexString(signature)) fail(`signature "${signature}" is not hex`, "pass 0x followed by the 65-byte r‖s‖v signature (or the EIP-1271 bytes with --signer)");
+  const sig = signature.trim();
+  if (!isHexString(sig)) fail(`--signature "${signature}" is not hex`, "pass 0x followed by the 65-byte r‖s‖v signature (or the EIP-1271 bytes with --signer)", "signature");
   if (claimed) {
-    const code = await chain.ethers.provider.getCode(claimed);
+    const who = requireAddress(claimed, "--signer");
+    const code = await chain.ethers.provider.getCode(who);
     if (code !== "0x") {
-      const wallet = new chain.ethers.Contract(claimed, ERC1271, chain.ethers.provider);
+      const wallet = new chain.ethers.Contract(who, ERC1271, chain.ethers.provider);
       let magic = "0x";
       try {
-        magic = await wallet.isValidSignature(f.digest, signature);
+        magic = await wallet.isValidSignature(f.digest, sig);
       } catch {
         magic = "0x";
       }
-      if (magic !== "0x1626ba7e") fail(`${claimed} (a contract) does not accept this signature for ${f.digest} (EIP-1271)`);
-      return getAddress(claimed);
+      if (magic !== "0x1626ba7e") {
+        fail(`--signer ${who} (a contract) does not accept this signature for ${f.digest} (EIP-1271)`, `check the contract's owners signed this file's digest on chain ${f.chainId}; a Safe can also approve on-chain (\`guardian export-safe\`)`, "signature");
+      }
+      return who;
     }
+  }
+  const len = dataLength(sig);
+  if (len !== 65) {
+    fail(
+      `--signature is ${len} bytes, not a 65-byte ECDSA signature (r‖s‖v)`,
+      claimed ? "sign with eth_signTypedData_v4 (a 65-byte signature)" : "if a contract signer made it (EIP-1271, e.g. a Safe's owners' signatures), pass --signer <safe address>",
+      "signature",
+    );
   }
   let recovered: string;
   try {
-    recovered = verifyTypedData(f.domain, f.types, f.message, signature);
+    recovered = recoverAddress(f.digest, sig);
   } catch (err) {
-    return fail(`the signature does not decode: ${(err as Error).message.split("(")[0]}`, "sign the typed data printed by `guardian sign --print-typed-data` (eth_signTypedData_v4)");
+    return fail(`--signature does not decode: ${(err as Error).message.split("(")[0]!.trim()}`, "sign the typed data printed by `guardian sign --print-typed-data` (eth_signTypedData_v4)", "signature");
   }
   if (claimed && getAddress(claimed) !== recovered) {
-    fail(`the signature was made by ${recovered}, not by --signer ${getAddress(claimed)}`, `check the signing key signed ${f.digest} on chain ${f.chainId}`);
+    fail(`the signature was made by ${recovered}, not by --signer ${getAddress(claimed)}`, digestHint(f), "signature");
   }
   return recovered;
 }
@@ -145,6 +209,28 @@ export function addSignature(f: ActionFile, approval: Approval): ActionFile {
 }
 
 // ------------------------------------------------------------------ building actions from --args
+
+/** GuardianMultisig's constants (MAX_DELAY, MIN_HEARTBEAT, MAX_HEARTBEAT, MAX_GUARDIANS): fixed in the contract. */
+export const MULTISIG_BOUNDS = {
+  delay: { min: 0n, max: 30n * 86400n, source: "the multisig's bounds" },
+  heartbeat: { min: 7n * 86400n, max: 730n * 86400n, source: "the multisig's heartbeat bounds" },
+  maxGuardians: 32,
+} as const;
+
+/** Bounds the target breaker enforces, read from it at propose time (the multisig's call would revert outside them). */
+export interface BreakerBounds {
+  /** Pause / ExtendPause, and the sentinel's max duration: MIN_PAUSE..maxPauseDuration. */
+  pause?: DurationBounds;
+  /** SetPauseBounds' max pause: MIN_PAUSE..MAX_PAUSE_CAP. */
+  pauseCap?: DurationBounds;
+  grace?: DurationBounds;
+  cooldown?: DurationBounds;
+  window?: DurationBounds;
+  /** A Queue-mode limit's settlement delay. */
+  settlement?: DurationBounds;
+  /** SetLimit's maxCapacity: 1..2^96-1. */
+  maxCapacity?: bigint;
+}
 
 export interface BuiltAction {
   kind: number;
@@ -182,13 +268,13 @@ export const KIND_ARGS: Record<string, string> = {
 function bool(v: string | undefined, what: string): boolean {
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
-  return fail(`${what} "${v}" must be true or false`);
+  return fail(`${what} "${v}" must be true or false`, undefined, "args");
 }
 
 export function kindFromName(name: string): { kind: number; kindName: string } {
   const entry = Object.entries(ActionKind).find(([k]) => k.toLowerCase() === name.toLowerCase());
   if (!entry || entry[0] === "LowerLimit") {
-    return fail(`--kind "${name}" is not an action kind`, `use one of ${Object.keys(KIND_ARGS).join(", ")}`);
+    return fail(`--kind "${name}" is not an action kind`, `use one of ${Object.keys(KIND_ARGS).join(", ")}`, "kind");
   }
   return { kind: entry[1], kindName: entry[0] };
 }
@@ -198,16 +284,17 @@ export function buildFromArgs(
   kindName: string,
   rawArgs: string,
   targets: { breaker?: string; vault?: string; multisig: string; target?: string },
+  bounds: BreakerBounds = {},
 ): BuiltAction {
   const { kind, kindName: name } = kindFromName(kindName);
   const a = rawArgs.trim() === "" ? [] : rawArgs.split(",").map((s) => s.trim());
   const want = KIND_ARGS[name]!;
   const expect = (n: number) => {
-    if (a.length !== n) fail(`--args for ${name} takes ${n} value(s): ${want}; got ${a.length} ("${rawArgs}")`);
+    if (a.length !== n) fail(`--args for ${name} takes ${n} value(s): ${want}; got ${a.length} ("${rawArgs}")`, `e.g. --args ${want}`, "args");
   };
   const breaker = () => {
     if (targets.target) return requireAddress(targets.target, "--target");
-    if (!targets.breaker) fail(`${name} acts on a breaker: pass --breaker 0x… (the address book has none)`);
+    if (!targets.breaker) fail(`${name} acts on a breaker: pass --breaker 0x… (the address book has none)`, undefined, "breaker");
     return targets.breaker!;
   };
   const coder = AbiCoder.defaultAbiCoder();
@@ -216,7 +303,7 @@ export function buildFromArgs(
     case "ExtendPause": {
       expect(2);
       const s = parseScope(a[0]!, "--args scope");
-      const d = parseDuration(a[1]!, "--args duration");
+      const d = parseDuration(a[1]!, "--args duration", bounds.pause);
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.pause(s.scope, d), description: `${name === "Pause" ? "Pause" : "Extend the pause of"} ${s.label} ${name === "Pause" ? "for" : "to"} ${formatDuration(d)}${name === "ExtendPause" ? " from execution" : ""} on breaker ${t}` };
     }
@@ -244,15 +331,17 @@ export function buildFromArgs(
     case "SetLimit": {
       expect(7);
       const asset = requireAddress(a[0], "--args asset");
-      const mode = a[4] === "Queue" ? 1 : a[4] === "Revert" ? 0 : fail(`--args mode "${a[4]}" must be Revert or Queue`);
+      const mode = a[4] === "Queue" ? 1 : a[4] === "Revert" ? 0 : fail(`--args mode "${a[4]}" must be Revert or Queue`, undefined, "args");
       const cfg = {
-        maxCapacity: parseAmount(a[1]!, "--args maxCapacity"),
-        window: parseDuration(a[2]!, "--args window"),
+        maxCapacity: parseAmount(a[1]!, "--args maxCapacity", bounds.maxCapacity),
+        window: parseDuration(a[2]!, "--args window", bounds.window),
         minTvl: parseAmount(a[3]!, "--args minTvl"),
         mode,
-        settlementDelay: parseDuration(a[5]!, "--args settlementDelay"),
+        settlementDelay: parseDuration(a[5]!, "--args settlementDelay", mode === 1 ? bounds.settlement : undefined),
         inflowCredit: bool(a[6], "--args inflowCredit"),
       };
+      if (cfg.maxCapacity === 0n) fail("--args maxCapacity 0: a limit needs a capacity of at least 1", undefined, "args");
+      if (mode === 0 && cfg.settlementDelay !== 0n) fail(`--args settlementDelay ${a[5]}: a Revert-mode limit has no settlement delay`, "pass 0, or use Queue mode", "args");
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setLimit(asset, cfg), description: `Set the limit of ${asset} on breaker ${t}: ${cfg.maxCapacity} per ${formatDuration(cfg.window)}, ${a[4]}` };
     }
@@ -264,15 +353,15 @@ export function buildFromArgs(
     case "SetSentinel": {
       expect(3);
       const s = requireAddress(a[0], "--args sentinel");
-      const md = parseDuration(a[1]!, "--args maxDuration");
-      const cd = parseDuration(a[2]!, "--args cooldown");
+      const md = parseDuration(a[1]!, "--args maxDuration", bounds.pause);
+      const cd = parseDuration(a[2]!, "--args cooldown", bounds.cooldown);
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setSentinel(s, md, cd), description: `Set the sentinel of breaker ${t} to ${s} (max ${formatDuration(md)}, cooldown ${formatDuration(cd)})` };
     }
     case "SetPauseBounds": {
       expect(2);
-      const mp = parseDuration(a[0]!, "--args maxPauseDuration");
-      const g = parseDuration(a[1]!, "--args gracePeriod");
+      const mp = parseDuration(a[0]!, "--args maxPauseDuration", bounds.pauseCap);
+      const g = parseDuration(a[1]!, "--args gracePeriod", bounds.grace);
       const t = breaker();
       return { kind, kindName: name, target: t, data: Args.setPauseBounds(mp, g), description: `Set the pause bounds of breaker ${t}: max ${formatDuration(mp)}, grace ${formatDuration(g)}` };
     }
@@ -292,23 +381,31 @@ export function buildFromArgs(
     }
     case "ChangeGuardians": {
       if (a.length === 0) fail("--args for ChangeGuardians lists the new guardians: 0x…,0x…");
+      if (a.length > MULTISIG_BOUNDS.maxGuardians) fail(`--args lists ${a.length} guardians: the multisig takes at most ${MULTISIG_BOUNDS.maxGuardians}`, undefined, "args");
       const list = a.map((x, i) => requireAddress(x, `--args guardian #${i + 1}`));
+      const dup = list.find((x, i) => list.indexOf(x) !== i);
+      if (dup) fail(`--args lists guardian ${dup} twice`, "each guardian once", "args");
       return { kind, kindName: name, target: targets.multisig, data: Args.changeGuardians(list), description: `Change the guardians to ${list.join(", ")}` };
     }
     case "ChangeThreshold": {
       expect(3);
-      const k = /^\d+$/.test(a[0]!) ? Number(a[0]) : kindFromName(a[0]!).kind;
-      const th = Number(a[1]);
-      const d = parseDuration(a[2]!, "--args delay");
+      const k = /^\d+$/.test(a[0]!) ? parseSmallInt(a[0], "--args kind", 255) : kindFromName(a[0]!).kind;
+      const th = parseSmallInt(a[1], "--args threshold", 255);
+      // Admin kinds (policy, guardians, heartbeat…) keep at least a 1 day delay; the multisig enforces it.
+      const d = parseDuration(a[2]!, "--args delay", MULTISIG_BOUNDS.delay);
       return { kind, kindName: name, target: targets.multisig, data: Args.changeThreshold(k, th, d), description: `Set the policy of kind ${k} to ${th} approvals, delay ${formatDuration(d)}` };
     }
     case "ChangeVetoThreshold": {
       expect(1);
-      return { kind, kindName: name, target: targets.multisig, data: Args.changeVetoThreshold(Number(a[0])), description: `Set the veto quorum to ${a[0]}` };
+      const th = parseSmallInt(a[0], "--args threshold", 255);
+      return { kind, kindName: name, target: targets.multisig, data: Args.changeVetoThreshold(th), description: `Set the veto quorum to ${th}` };
     }
     case "SetHeartbeat": {
       expect(1);
       const p = parseDuration(a[0]!, "--args period");
+      if (p !== 0n && (p < MULTISIG_BOUNDS.heartbeat.min || p > MULTISIG_BOUNDS.heartbeat.max)) {
+        parseDuration(a[0]!, "--args period", MULTISIG_BOUNDS.heartbeat);
+      }
       return { kind, kindName: name, target: targets.multisig, data: Args.setHeartbeat(p), description: `Set the heartbeat period to ${formatDuration(p)}` };
     }
     case "SetCallAllowed": {

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runPing, type PingArgs } from "./guardian-core.js";
 
 export default async function action(args: PingArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runPing(args, await connectChain(hre, args)));
+  await runAction(async () => runPing(args, await connectChain(hre, args)), args);
 }

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runPropose, type ProposeArgs } from "./guardian-core.js";
 
 export default async function action(args: ProposeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runPropose(args, await connectChain(hre, args)));
+  await runAction(async () => runPropose(args, await connectChain(hre, args)), args);
 }

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runSubmit, type SubmitArgs } from "./guardian-core.js";
 
 export default async function action(args: SubmitArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runSubmit({ ...args, mode: "queue" }, await connectChain(hre, args)));
+  await runAction(async () => runSubmit({ ...args, mode: "queue" }, await connectChain(hre, args)), args);
 }

@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runSign, type SignArgs } from "./guardian-core.js";
 
 export default async function action(args: SignArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runSign(args, await connectChain(hre, args)));
+  await runAction(async () => runSign(args, await connectChain(hre, args)), args);
 }

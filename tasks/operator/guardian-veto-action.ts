@@ -5,5 +5,5 @@ import { runAction } from "./common.js";
 import { runVeto, type VetoArgs } from "./guardian-core.js";
 
 export default async function action(args: VetoArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runVeto(args, await connectChain(hre, args)));
+  await runAction(async () => runVeto(args, await connectChain(hre, args)), args);
 }

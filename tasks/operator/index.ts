@@ -29,7 +29,7 @@ export const operatorTasks: TaskDefinition[] = [
   common(
     task(["breakwater", "breaker", "pause"], "Pause a scope (EMERGENCY_ROLE key, or a guardian through the multisig fast path)")
       .addOption(str("scope", "GLOBAL | DEPOSIT | WITHDRAW | BORROW | LIQUIDATION | TRADE | asset:0x… | 0x<bytes32>"))
-      .addOption(str("duration", "Pause duration: seconds or 30m / 2h / 1d"))
+      .addOption(str("duration", "Pause duration, positive and within the breaker's pause bounds: seconds or 30m / 2h / 1d"))
       .addOption(str("reason", "Why (logged to deployments/<network>.log.jsonl; the contract has no reason field)"))
       .addOption(str("breaker", "Breaker address (default: the address book's breaker)"))
       .addOption({ name: "via", description: "auto | direct (EMERGENCY_ROLE) | multisig (guardian fast path)", type: ArgumentType.STRING, defaultValue: "auto" }),
@@ -41,13 +41,13 @@ export const operatorTasks: TaskDefinition[] = [
   common(
     task(["breakwater", "guardian", "propose"], "Write an action file (EIP-712 action, domain, digest, description) for guardians to sign")
       .addOption(str("kind", "Pause | FreezeAsset | Quarantine | VetoOutflow | Unpause | ExtendPause | UnfreezeAsset | Release | SetLimit | ArmSentinel | SetSentinel | SetPauseBounds | Rescue | Call | ChangeGuardians | … | Veto"))
-      .addOption(str("args", "Comma-separated arguments of the kind, e.g. GLOBAL,2h (Veto: the queued action id)"))
-      .addOption(str("out", "Action file to write"))
+      .addOption(str("args", "Comma-separated arguments of the kind, e.g. GLOBAL,2h (durations positive, within the breaker's bounds; Veto: the queued action id)"))
+      .addOption(str("out", "Action file to write (its directory must exist)"))
       .addOption(str("breaker", "Target breaker (default: the address book's breaker)"))
       .addOption(str("target", "Explicit target (Call, Rescue, or another breaker)"))
       .addOption(str("multisig", "Multisig address (default: the address book's guardian)"))
-      .addOption({ name: "deadline", description: "Signatures accepted for this long (default 1d)", type: ArgumentType.STRING, defaultValue: "1d" })
-      .addOption(str("nonce", "Nonce (default: random unused)"))
+      .addOption({ name: "deadline", description: "Signatures accepted for this long, positive: 1m..30d (default 1d)", type: ArgumentType.STRING, defaultValue: "1d" })
+      .addOption(str("nonce", "Nonce, a uint256 (default: random unused)"))
       .addFlag({ name: "force", description: "Overwrite --out" }),
     { signer: false },
   )

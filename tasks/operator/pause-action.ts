@@ -2,14 +2,16 @@
 // Direct path: the sender holds EMERGENCY_ROLE on the breaker. Fast path through the multisig:
 // the sender is an active guardian and the Pause policy needs one approval (the sender's own).
 import { id } from "ethers";
+import { z } from "zod";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { ActionKind, Args, buildAction } from "../../client/guardian-actions.js";
 import { appendLog } from "../lib/address-book.js";
 import { at, chainNow, connectChain, resolveSigner, type OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail, simulate } from "../lib/errors.js";
 import { isoTime, print, toJson } from "../lib/output.js";
-import { formatDuration, parseDuration, parseScope, requireAddress, requireCode } from "../lib/validation.js";
-import { breakerAddress, loadBook, runAction, type CommonArgs } from "./common.js";
+import { inputs, lift, parseInputs } from "../lib/inputs.js";
+import { formatDuration, parseDuration, parseScope } from "../lib/validation.js";
+import { breakerAddress, loadBook, multisigAddress, next, runAction, type CommonArgs } from "./common.js";
 
 export interface PauseArgs extends CommonArgs {
   scope: string;
@@ -37,37 +39,42 @@ export interface PauseResult {
 
 const EMERGENCY_ROLE = id("EMERGENCY_ROLE");
 
+const pauseSchema = z.object({
+  scope: lift((v) => {
+    const t = String(v ?? "").trim();
+    if (t === "") fail("--scope is required", "e.g. --scope GLOBAL, --scope WITHDRAW or --scope asset:0x…", "scope");
+    return parseScope(t);
+  }),
+  // Parsed against the breaker's pause bounds once they are read (below), so a refusal names them.
+  duration: inputs.required("--duration", "e.g. --duration 2h (positive, within the breaker's pause bounds)"),
+  reason: inputs.required("--reason", 'it goes to the task output and the operator log, e.g. --reason "withdrawals drain the vault, see incident #12"'),
+  breaker: inputs.optionalAddress("--breaker"),
+  via: inputs.oneOf("--via", ["auto", "direct", "multisig"] as const, "auto"),
+});
+
 export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<PauseResult> {
   // ---- inputs
+  const p = parseInputs(pauseSchema, args);
+  const { scope, reason, via } = p;
   const { book, dir } = loadBook(args, chain);
-  const breaker = await breakerAddress(chain, book, args.breaker);
-  if (!args.scope) fail("--scope is required", "e.g. --scope GLOBAL, --scope WITHDRAW or --scope asset:0x…");
-  const scope = parseScope(args.scope);
-  if (!args.duration) fail("--duration is required", "e.g. --duration 2h (the breaker bounds it by its max pause)");
-  const duration = parseDuration(args.duration);
-  const reason = (args.reason ?? "").trim();
-  if (reason === "") fail('--reason is required: it goes to the task output and the operator log', 'e.g. --reason "withdrawals drain the vault, see incident #12"');
-  const via = args.via || "auto";
-  if (!["auto", "direct", "multisig"].includes(via)) fail(`--via "${args.via}" must be auto, direct or multisig`);
+  const breaker = await breakerAddress(chain, book, p.breaker);
   const signer = await resolveSigner(chain, args);
   const caller = await signer.getAddress();
 
   // ---- breaker-side checks
   const b = await at(chain, "circuitBreaker", breaker, signer);
   const [maxPause] = await b.pauseBounds();
-  if (duration < 60n || duration > BigInt(maxPause)) {
-    fail(`--duration ${args.duration} (${duration}s) is outside the breaker's bounds 1m..${formatDuration(maxPause)}`, `pick a duration within the bounds; extend later with \`npx hardhat breakwater guardian propose --kind ExtendPause\``);
-  }
+  const duration = parseDuration(p.duration, "--duration", { min: BigInt(await b.MIN_PAUSE()), max: BigInt(maxPause), source: "the breaker's bounds" });
   if (scope.asset) {
     const assets: string[] = (await b.assets()).map((a: string) => a.toLowerCase());
     if (!assets.includes(scope.asset.toLowerCase())) {
-      fail(`--scope ${scope.label}: ${scope.asset} is not an asset registered on breaker ${breaker}`, "`npx hardhat breakwater breaker status` lists the registered assets");
+      fail(`--scope ${scope.label}: ${scope.asset} is not an asset registered on breaker ${breaker}`, `${next(chain, "breaker status")} lists the registered assets`, "scope");
     }
   }
   const now = await chainNow(chain);
   const currentUntil = BigInt(await b.pausedUntil(scope.scope));
   if (currentUntil > now) {
-    fail(`${scope.label} is already paused until ${isoTime(currentUntil)} on ${breaker}`, `to keep it paused longer run \`npx hardhat breakwater guardian propose --kind ExtendPause --args ${scope.label},<duration> --out extend.json\``);
+    fail(`${scope.label} is already paused until ${isoTime(currentUntil)} on ${breaker}`, `to keep it paused longer run ${next(chain, "guardian propose", "--kind ExtendPause", `--args ${scope.label},<duration>`, "--out extend.json")}`, "scope");
   }
 
   // ---- who sends: the direct role holder, or a guardian through the multisig fast path
@@ -75,7 +82,7 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
   let path: "direct" | "multisig";
   let send: () => Promise<{ hash: string; wait(): Promise<any> }>;
   let estimate: () => Promise<bigint>;
-  const proposeHint = `run \`npx hardhat breakwater guardian propose --kind Pause --args ${scope.label},${args.duration} --out pause.json\` and collect guardian signatures instead`;
+  const proposeHint = `run ${next(chain, "guardian propose", "--kind Pause", `--args ${scope.label},${args.duration}`, "--out pause.json")} and collect guardian signatures instead`;
   if (hasRole && via !== "multisig") {
     path = "direct";
     await simulate(`pause(${scope.label}, ${duration})`, () => b.pause.staticCall(scope.scope, duration));
@@ -83,9 +90,8 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
     estimate = () => b.pause.estimateGas(scope.scope, duration);
   } else {
     if (via === "direct") fail(`${caller} does not hold EMERGENCY_ROLE on ${breaker}`, proposeHint);
-    const msAddr = book.contracts.guardian ? requireAddress(book.contracts.guardian, "address book contracts.guardian") : undefined;
-    if (!msAddr) fail(`${caller} does not hold EMERGENCY_ROLE on ${breaker} and the address book names no multisig`, proposeHint);
-    await requireCode(chain.ethers.provider, msAddr, "guardian multisig");
+    if (!book.contracts.guardian) fail(`${caller} does not hold EMERGENCY_ROLE on ${breaker} and the address book names no multisig`, proposeHint);
+    const msAddr = await multisigAddress(chain, book, undefined);
     const ms = await at(chain, "multisig", msAddr, signer);
     if (!(await ms.isGuardian(caller))) fail(`${caller} does not hold EMERGENCY_ROLE on ${breaker} and is not a guardian of ${msAddr}`, proposeHint);
     const [, , active] = await ms.guardianStatus(caller);
@@ -116,7 +122,7 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
     hash = tx.hash;
     receipt = await tx.wait();
   } catch (err) {
-    return fail(`the pause transaction failed: ${describeRevert(err)}`, "run `npx hardhat breakwater breaker status` to see the current state");
+    return fail(`the pause transaction failed: ${describeRevert(err)}`, `run ${next(chain, "breaker status")} to see the current state`);
   }
   const actualUntil = BigInt(await b.pausedUntil(scope.scope));
   const summary = `paused ${scope.label} until ${isoTime(actualUntil)} on ${breaker} (tx ${hash}, block ${receipt.blockNumber}), by ${who}; reason: ${reason}`;
@@ -128,5 +134,5 @@ export async function runPause(args: PauseArgs, chain: OperatorChain): Promise<P
 }
 
 export default async function pauseAction(args: PauseArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runPause(args, await connectChain(hre, args)));
+  await runAction(async () => runPause(args, await connectChain(hre, args)), args);
 }

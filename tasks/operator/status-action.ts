@@ -1,6 +1,8 @@
 // `npx hardhat breakwater breaker status [--breaker 0x…] [--json]`: pauses per scope (with expiries and grace
 // periods), alarm, sentinel, limits and remaining capacity per asset, queued outflows.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { z } from "zod";
+import { inputs, parseInputs } from "../lib/inputs.js";
 import { at, chainNow, connectChain, type OperatorChain } from "../lib/chain.js";
 import { isoTime, print, table, toJson } from "../lib/output.js";
 import { SCOPE_NAMES, Scopes, assetScope, formatDuration, scopeLabel } from "../lib/validation.js";
@@ -194,13 +196,14 @@ export function renderStatus(s: BreakerStatus): string {
 }
 
 export async function runStatus(args: StatusArgs, chain: OperatorChain): Promise<BreakerStatus> {
+  const p = parseInputs(z.object({ breaker: inputs.optionalAddress("--breaker") }), args);
   const { book } = loadBook(args, chain);
-  const breaker = await breakerAddress(chain, book, args.breaker);
+  const breaker = await breakerAddress(chain, book, p.breaker);
   const status = await readStatus(chain, breaker);
   print(args.json ? toJson(status) : renderStatus(status));
   return status;
 }
 
 export default async function statusAction(args: StatusArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runAction(async () => runStatus(args, await connectChain(hre, args)));
+  await runAction(async () => runStatus(args, await connectChain(hre, args)), args);
 }

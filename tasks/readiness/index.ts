@@ -14,11 +14,12 @@ export const readinessTasks: TaskDefinition[] = [
     .addOption(str("keeperConfig", "Keeper config file (default: the plan's readiness.keeperConfig)"))
     .addOption(str("keeperUrl", "Keeper ops URL for /healthz (default: the plan's readiness.keeperUrl, else the keeper config's ops host:port)"))
     .addOption(str("drillsDir", "Drill reports directory (default: the plan's readiness.drillsDir, reports/drills)"))
-    .addOption(str("maxDrillAge", "Newest drill report must be younger than this (e.g. 7d; default: the plan's readiness.maxDrillAge)"))
-    .addOption(str("md", "Also write the report as Markdown to this file"))
-    .addOption(str("out", "Also write the report as JSON to this file"))
-    .addOption(str("rpcUrl", "JSON-RPC URL to use instead of the http network's configured one"))
-    .addFlag({ name: "json", description: "Print JSON instead of text" })
+    .addOption(str("maxDrillAge", "Newest drill report must be younger than this, positive (e.g. 7d; default: the plan's readiness.maxDrillAge)"))
+    .addOption(str("md", "Also write the report as Markdown to this file (its directory must exist)"))
+    .addOption(str("out", "Also write the report as JSON to this file (its directory must exist)"))
+    .addOption(str("rpcUrl", "JSON-RPC URL to use instead of the http network's configured one (a task option: after the task name)"))
+    .addFlag({ name: "json", description: "Print JSON instead of text; on failure a JSON error object {ok:false,error,hint,field}" })
+    .addFlag({ name: "verbose", description: "On an unexpected error (a bug), print the stack trace" })
     .setAction(() => import("./action.js"))
     .build(),
 ];

@@ -1,6 +1,7 @@
 // Shared setup for the operator task tests: a fresh in-process chain, a temp deployments dir,
 // captured task output, and argument defaults.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import hre from "hardhat";
@@ -47,4 +48,26 @@ export function paramsFile(dir: string, name: string, patch: (p: any) => void): 
 
 export async function deployWith(env: TaskEnv, params = LOCAL_PARAMS, extra: Record<string, unknown> = {}) {
   return runDeploy(env.args({ params, withExampleVault: false, force: false, ...extra }), env.chain);
+}
+
+/** sha256 of every file under `dirs` (a write anywhere shows). */
+export function hashFiles(dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[p] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    }
+  };
+  dirs.forEach(walk);
+  return out;
+}
+
+/** The address with the case of its first letter flipped: mixed case, wrong EIP-55 checksum. */
+export function flipCase(address: string): string {
+  const i = address.slice(2).search(/[a-fA-F]/) + 2;
+  const c = address[i]!;
+  return address.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + address.slice(i + 1);
 }
