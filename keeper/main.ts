@@ -53,6 +53,11 @@ async function checkSigners(config: KeeperConfig): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `breakwater-keeper backtest …`: calibrate the rules on history (keeper/backtest/cli.ts).
+  if (process.argv[2] === "backtest") {
+    const { runBacktestCli } = await import("./backtest/cli.js");
+    process.exit(await runBacktestCli(process.argv.slice(3)));
+  }
   let args;
   try {
     args = parseArgs({
