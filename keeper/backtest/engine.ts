@@ -33,6 +33,60 @@ export class CountingRpcPool extends RpcPool {
   }
 }
 
+/**
+ * Read-ahead for catching up over history: the Multicall3 call a block made (the same calldata
+ * every block, unless a custom invariant's calls depend on the block) is sent for the next
+ * prefetched blocks in ONE JSON-RPC batch, each pinned to its block hash as the context pins it.
+ * The context of each block then finds its answer here instead of sending its own request; a
+ * different calldata, or a batch that failed, falls through to the context's own request, so what
+ * a detector sees is exactly what live mode would show it.
+ */
+class ReadAhead {
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private lastData?: string;
+  constructor(
+    private readonly rpc: RpcPool,
+    private readonly multicall3: string,
+  ) {}
+
+  private static key(hash: string, data: string): string {
+    return `${hash.toLowerCase()}:${data}`;
+  }
+
+  /** The RpcPool surface createDetectionContext uses, answering from the read-ahead when it can. */
+  readonly pool = {
+    batch: async <T>(requests: JsonRpcRequest[]): Promise<T[]> => {
+      const r = requests[0];
+      if (requests.length === 1 && r?.method === "eth_call") {
+        const [call, tag] = r.params as [{ to: string; data: string }, { blockHash?: string }];
+        if (call.to.toLowerCase() === this.multicall3 && tag?.blockHash) {
+          this.lastData = call.data;
+          const k = ReadAhead.key(tag.blockHash, call.data);
+          const hit = this.cache.get(k);
+          this.cache.delete(k);
+          if (hit) {
+            const v = await hit.then((x) => ({ ok: true as const, x }), () => ({ ok: false as const, x: undefined }));
+            if (v.ok) return [v.x as T];
+          }
+        }
+      }
+      return this.rpc.batch<T>(requests);
+    },
+    request: <T>(method: string, params: unknown[] = []): Promise<T> => this.pool.batch<T>([{ method, params }]).then((x) => x[0]!),
+  };
+
+  /** After a block: send the last calldata for the upcoming blocks not asked yet (one batch). */
+  prefetch(upcoming: BlockRef[]): void {
+    const data = this.lastData;
+    if (!data) return;
+    const todo = upcoming.filter((b) => !this.cache.has(ReadAhead.key(b.hash, data)));
+    if (todo.length < 2) return; // one block: its own request is as cheap
+    const p = this.rpc.batch(todo.map((b) => ({ method: "eth_call", params: [{ to: this.multicall3, data }, { blockHash: b.hash }] })));
+    p.catch(() => undefined); // a failed batch: each block asks on its own
+    todo.forEach((b, i) => this.cache.set(ReadAhead.key(b.hash, data), p.then((rs) => rs[i])));
+  }
+}
+
 /** What one block gave: the detectors' findings and errors, and the policy's decisions. */
 export interface BlockOutcome {
   block: number;
@@ -226,6 +280,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<Backtest> {
     // 2. Fetch and evaluate the rest, block by block, appending each to the checkpoint.
     rpc.http = 0;
     rpc.calls = 0;
+    const ahead = new ReadAhead(rpc, config.chain.multicall3.toLowerCase());
     const t0 = performance.now();
     while ((store.checkpoint()?.number ?? fromBlock - 1) < toBlock) {
       const step = await nextWithRetry(source);
@@ -239,9 +294,12 @@ export async function runBacktest(opts: BacktestOptions): Promise<Backtest> {
       const block = step.block;
       const r: RecordedBlock = { block, reads: { calls: {}, state: {} } };
       clock = block.timestamp * 1000;
-      const ctx = recordingContext(createDetectionContext(rpc, block, config.chain.multicall3), r.reads);
+      const ctx = recordingContext(createDetectionContext(ahead.pool as unknown as RpcPool, block, config.chain.multicall3), r.reads);
       tally.add(await evaluateBlock(detectors, policy, ctx));
       done(r);
+      // The source's prefetched window (blocks fetched ahead while catching up): read ahead for them.
+      const window = (source as unknown as { ahead?: Map<number, BlockRef> }).ahead;
+      if (window) ahead.prefetch([...window.values()].filter((b) => b.number > block.number && b.number <= toBlock).sort((a, b) => a.number - b.number));
       file?.append(r);
       opts.onProgress?.(block.number, "fetch");
     }

@@ -4,10 +4,12 @@
 // follows from them: can the rule act on its own at the measured false-alarm rate, and which rule
 // caught each labelled attack first.
 //
-// Units: a rule "flags" a block when it has at least one finding there. An attack is the set of
-// blocks sharing a label; its window runs from its first labelled block to its last + lateBlocks
-// (a detection a few blocks late still counts as catching it). Every other block of the range is
-// benign; a flagged benign block is a false alarm.
+// Units: a rule "flags" a block when it has at least one finding there; a run of consecutive
+// flagged blocks is ONE alarm (a statistic stays high for several blocks; an invariant stays
+// broken). An attack is the set of blocks sharing a label; its window runs from its first labelled
+// block to its last + lateBlocks (a detection a few blocks late still counts as catching it).
+// Every other block of the range is benign; an alarm that starts on a benign block is a false
+// alarm (its tail after an attack is not: it started inside the attack's window).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { BacktestRun, DecisionRecord, RuleStats } from "./types.js";
@@ -16,7 +18,7 @@ export interface Label {
   block: number;
   label: string;
   /** Where it came from (file, drill scenario). */
-  source: string;
+  source?: string;
 }
 
 export interface Attack {
@@ -93,7 +95,7 @@ export function attacksOf(labels: Label[], lateBlocks: number): Attack[] {
   return [...by.entries()]
     .map(([label, ls]) => {
       const blocks = [...new Set(ls.map((l) => l.block))].sort((a, b) => a - b);
-      return { label, blocks, first: blocks[0]!, last: blocks.at(-1)!, windowEnd: blocks.at(-1)! + lateBlocks, source: ls[0]!.source };
+      return { label, blocks, first: blocks[0]!, last: blocks.at(-1)!, windowEnd: blocks.at(-1)! + lateBlocks, source: ls[0]!.source ?? "labels" };
     })
     .sort((a, b) => a.first - b.first);
 }
@@ -106,11 +108,14 @@ export interface Score {
   delays: (number | null)[];
   meanDelay: number | null;
   maxDelay: number | null;
+  /** Flagged blocks, and alarms (runs of consecutive flagged blocks). */
   flagged: number;
+  alarms: number;
+  /** Alarms that start inside an attack window / on a benign block. */
   truePositives: number;
   falseAlarms: number;
   benignBlocks: number;
-  /** flagged attack blocks / flagged blocks (null when nothing was flagged). */
+  /** true alarms / alarms (null when nothing was flagged). */
   precision: number | null;
   /** detected / attacks (null without attacks). */
   recall: number | null;
@@ -128,9 +133,10 @@ export function score(flagged: readonly number[], attacks: Attack[], range: { fr
   let attackBlocks = 0;
   for (let b = range.from; b <= range.to; b++) if (inAttack(inRange, b)) attackBlocks++;
   const benignBlocks = range.to - range.from + 1 - attackBlocks;
+  const starts = flagged.filter((b, i) => i === 0 || b > flagged[i - 1]! + 1);
   let tp = 0;
-  for (const b of flagged) if (inAttack(inRange, b)) tp++;
-  const fa = flagged.length - tp;
+  for (const b of starts) if (inAttack(inRange, b)) tp++;
+  const fa = starts.length - tp;
   const delays = inRange.map((a) => {
     const hit = flagged.find((b) => b >= a.first && b <= a.windowEnd);
     return hit === undefined ? null : hit - a.first;
@@ -146,10 +152,11 @@ export function score(flagged: readonly number[], attacks: Attack[], range: { fr
     meanDelay: got.length ? round(got.reduce((a, b) => a + b, 0) / got.length, 2) : null,
     maxDelay: got.length ? Math.max(...got) : null,
     flagged: flagged.length,
+    alarms: starts.length,
     truePositives: tp,
     falseAlarms: fa,
     benignBlocks,
-    precision: flagged.length ? round(tp / flagged.length, 4) : null,
+    precision: starts.length ? round(tp / starts.length, 4) : null,
     recall: inRange.length ? round(got.length / inRange.length, 4) : null,
     falseAlarmsPer10k: per10k(fa),
     falseAlarmsPer10kUpper95: per10k(upper),

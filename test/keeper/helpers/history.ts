@@ -51,15 +51,19 @@ export interface ExampleChain {
   withdraw(user: Wallet, amount: bigint, kind?: StagedTx["kind"]): Promise<StagedTx>;
 }
 
-/** Deploy the example system on a FRESH node (account #0 must not have sent anything yet). */
-export async function deployExample(node: HardhatNode, opts: { tvl?: bigint } = {}): Promise<ExampleChain> {
+/**
+ * Deploy the example system. At the example config's addresses (default) it needs a FRESH node
+ * (account #0 must not have sent anything yet); `anywhere: true` deploys on any node (benchmarks),
+ * and the caller points a config at the returned addresses.
+ */
+export async function deployExample(node: HardhatNode, opts: { tvl?: bigint; anywhere?: boolean } = {}): Promise<ExampleChain> {
   const admin = node.wallet(0);
-  if ((await node.provider.getTransactionCount(admin.address)) !== 0) throw new Error("deployExample needs a fresh node: account #0 has already sent transactions");
+  if (!opts.anywhere && (await node.provider.getTransactionCount(admin.address)) !== 0) throw new Error("deployExample needs a fresh node: account #0 has already sent transactions");
   const token = (await deployArtifact(admin, "test/TestToken.sol", "TestToken", "Vault asset", "VA", 18)) as Contract;
   const vault = (await deployArtifact(admin, "examples/VulnerableVault.sol", "VulnerableVault", await token.getAddress(), "Vulnerable", "vVA", admin.address, 7n * 86_400n, 86_400n)) as Contract;
   const multicall3 = await deployMulticall3(admin);
   const [asset, vaultAddr] = [await token.getAddress(), await vault.getAddress()];
-  if (asset !== EXAMPLE.asset || vaultAddr !== EXAMPLE.vault || multicall3 !== EXAMPLE.multicall3) {
+  if (!opts.anywhere && (asset !== EXAMPLE.asset || vaultAddr !== EXAMPLE.vault || multicall3 !== EXAMPLE.multicall3)) {
     throw new Error(`deployed at ${asset} / ${vaultAddr} / ${multicall3}, not the example config's addresses`);
   }
   // A limit far above the traffic: the drain passes the limiter, only the keeper could stop it.
