@@ -210,6 +210,8 @@ export interface BacktestOptions {
   checkpoint?: string;
   /** Custom invariants for `{ type: "custom", name }` rules. */
   invariants?: CreateDetectorsOptions["invariants"];
+  /** Read the next prefetched blocks' Multicall3 calls in one batch (default true; false = one request per block, as live). */
+  readAhead?: boolean;
   /** Called after each block. */
   onProgress?: (block: number, phase: "replay" | "fetch") => void;
 }
@@ -299,7 +301,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<Backtest> {
       done(r);
       // The source's prefetched window (blocks fetched ahead while catching up): read ahead for them.
       const window = (source as unknown as { ahead?: Map<number, BlockRef> }).ahead;
-      if (window) ahead.prefetch([...window.values()].filter((b) => b.number > block.number && b.number <= toBlock).sort((a, b) => a.number - b.number));
+      if (window && opts.readAhead !== false) ahead.prefetch([...window.values()].filter((b) => b.number > block.number && b.number <= toBlock).sort((a, b) => a.number - b.number));
       file?.append(r);
       opts.onProgress?.(block.number, "fetch");
     }
