@@ -66,6 +66,32 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
     expect(report.evaluation!.wouldActOnBenign).to.equal(0);
   });
 
+  it("with --network <an http network> it reads that network's URL, and bad task inputs are named", async function () {
+    const hre = await createHardhatRuntimeEnvironment(
+      { tasks: [emptyTask("breakwater", "Breakwater").build(), ...calibrateTasks], networks: { staged: { type: "http", url: node.url } } },
+      { network: "staged" },
+    );
+    const task = hre.tasks.getTask([...BACKTEST_TASK]);
+    const quiet = console.log;
+    console.log = () => undefined;
+    let r: BacktestReport;
+    try {
+      r = (await task.run({ keeperConfig: "keeper/examples/example-vault.config.ts", fromBlock: h.from, toBlock: h.from + 9, out: join(dir, "http") })) as BacktestReport;
+    } finally {
+      console.log = quiet;
+    }
+    expect(r.run.rpc.url).to.equal(node.url);
+    expect(r.run.blocks).to.equal(10);
+    await task.run({ fromBlock: 1 }).then(
+      () => expect.fail("ran without a config"),
+      (e: Error) => expect(e.message).to.contain("missing --keeper-config"),
+    );
+    await task.run({ keeperConfig: "keeper/examples/example-vault.config.ts" }).then(
+      () => expect.fail("ran without --from-block"),
+      (e: Error) => expect(e.message).to.contain("missing --from-block"),
+    );
+  });
+
   it("the HTML report renders in headless Chromium with the sweep charts marked", async function () {
     const chromium = findChromium();
     if (!chromium) {
