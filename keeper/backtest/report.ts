@@ -257,7 +257,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0;font-size:13px}th,td{bord
 code,pre{background:#f6f8fa;border-radius:4px}pre{padding:8px;overflow:auto}.muted{color:#57606a}.warn{color:#9a6700;font-weight:600}
 .diff-add{color:#1f883d}.diff-del{color:#cf222e}
 .sweep-chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid #e3e6ea;border-radius:6px}
-.sweep-chart text{font-size:11px;fill:#444}.sweep-chart .axis-label{font-size:12px;fill:#222}.sweep-chart .axis line{stroke:#888}.sweep-chart .grid{stroke:#eee}
+.sweep-chart text{font-size:11px;fill:#444}.sweep-chart .axis-label{font-size:12px;fill:#222}.sweep-chart .axis line{stroke:#888}.sweep-chart .axis line.grid{stroke:#eee}
 .sweep-chart .point{fill:#8c959f;opacity:.75}.sweep-chart .point.front{fill:#0969da;opacity:1}.sweep-chart .point.missed{fill:#fff;stroke:#8c959f;stroke-width:1.5}
 .sweep-chart .point.current{fill:none;stroke:#cf222e;stroke-width:2.5;opacity:1}.sweep-chart .front-line{fill:none;stroke:#0969da;stroke-width:1.5;stroke-dasharray:4 3}
 .sweep-chart .legend-box{fill:#fff;stroke:#ddd;opacity:.92}
