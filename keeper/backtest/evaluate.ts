@@ -19,6 +19,8 @@ export interface Label {
   label: string;
   /** Where it came from (file, drill scenario). */
   source?: string;
+  /** The chain the label belongs to, when known (drill reports record it). */
+  chainId?: number;
 }
 
 export interface Attack {
@@ -39,10 +41,10 @@ export class LabelError extends Error {
 }
 
 /** Drill report (reports/drills/<scenario>.json) → its malicious transactions' blocks. */
-function labelsFromDrill(j: { scenario: string; transactions: { kind: string; blockNumber: number | null }[] }, file: string): Label[] {
+function labelsFromDrill(j: { scenario: string; chainId?: number; transactions: { kind: string; blockNumber: number | null }[] }, file: string): Label[] {
   return j.transactions
     .filter((t) => t.kind === "malicious" && typeof t.blockNumber === "number")
-    .map((t) => ({ block: t.blockNumber!, label: j.scenario, source: `drill ${basename(file)}` }));
+    .map((t) => ({ block: t.blockNumber!, label: j.scenario, source: `drill ${basename(file)}`, ...(typeof j.chainId === "number" ? { chainId: j.chainId } : {}) }));
 }
 
 function labelsFromJson(j: unknown, file: string): Label[] {
@@ -195,7 +197,7 @@ export interface Evaluation {
   targetPer10k: number;
   labels: number;
   attacks: AttackEvaluation[];
-  /** Attacks whose first block lies outside the backtest range (not scored). */
+  /** Attacks whose first block lies outside the backtest range, or labelled on another chain (not scored). */
   outsideRange: string[];
   rules: RuleEvaluation[];
   benignBlocks: number;
@@ -240,9 +242,15 @@ function verdictOf(s: RuleStats, sc: Score, target: number, wouldActOnBenign: nu
 export function evaluate(run: BacktestRun, labels: Label[], opts: { lateBlocks?: number; targetPer10k?: number } = {}): Evaluation {
   const lateBlocks = opts.lateBlocks ?? 5;
   const target = opts.targetPer10k ?? 1;
-  const all = attacksOf(labels, lateBlocks);
+  // A drill report's blocks belong to the chain it ran on: only a backtest of that chain (a fork
+  // of it, its node) can score them.
+  const otherChain = labels.filter((l) => l.chainId !== undefined && l.chainId !== run.config.chainId);
+  const all = attacksOf(labels.filter((l) => !otherChain.includes(l)), lateBlocks);
   const attacks = all.filter((a) => a.first >= run.range.from && a.first <= run.range.to);
-  const outsideRange = all.filter((a) => !attacks.includes(a)).map((a) => `${a.label} (first block ${a.first})`);
+  const outsideRange = [
+    ...all.filter((a) => !attacks.includes(a)).map((a) => `${a.label} (first block ${a.first})`),
+    ...[...new Set(otherChain.map((l) => `${l.label} (chain ${l.chainId}, not ${run.config.chainId})`))],
+  ];
   const benign = (b: number) => inAttack(attacks, b) === undefined;
   const rules: RuleEvaluation[] = run.rules.map((s) => {
     const sc = score(s.blocksFlagged, attacks, run.range);

@@ -226,7 +226,7 @@ export interface SweepOptions {
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
-  const attacks = attacksOf(opts.labels, opts.lateBlocks ?? 5);
+  const attacks = attacksOf(opts.labels.filter((l) => l.chainId === undefined || l.chainId === opts.config.chain.chainId), opts.lateBlocks ?? 5);
   const rules = opts.config.rules;
   const out: RuleSweep[] = [];
   let points = 0;

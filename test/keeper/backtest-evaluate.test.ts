@@ -51,6 +51,11 @@ describe("backtest evaluation (labels, scores, verdicts, Pareto layers)", functi
     writeFileSync(join(dir, "summary.json"), JSON.stringify({ scenarios: [] }));
     writeFileSync(join(dir, "notes.json"), JSON.stringify({ unrelated: true }));
     expect(loadLabels(dir).map((l) => [l.block, l.label])).to.deep.equal([[12, "multi-tx-drain"], [13, "multi-tx-drain"]]);
+    // A drill report of another chain is not scored against this one: it is listed instead.
+    writeFileSync(join(dir, "other-chain.json"), JSON.stringify({ scenario: "elsewhere", chainId: 5, transactions: [{ kind: "malicious", blockNumber: 40 }] }));
+    const ev = evaluate(run([rule("r", [40])]), loadLabels(dir));
+    expect(ev.attacks.map((a) => a.label)).to.deep.equal(["multi-tx-drain"]);
+    expect(ev.outsideRange).to.deep.equal(["elsewhere (chain 5, not 1)"]);
     const file = join(dir, "..", `bt-labels-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ labels: [{ block: 500, label: "euler-2023" }, { block: 9, label: "benign" }] }));
     expect(loadLabels(file).map((l) => [l.block, l.label])).to.deep.equal([[500, "euler-2023"]]);
