@@ -14,7 +14,8 @@ const USAGE = `usage: npm run keeper -- --config <file.ts|file.json>
 
   --config <file>   keeper configuration (see keeper/examples/example-vault.config.ts)
   --check           validate the config, secrets and RPCs, then exit (nothing is sent)
-  --help            this text`;
+  --help            this text
+       npm run keeper -- backtest --help   (the rules over past blocks; nothing is sent)`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${scrubText(message)}\n`);
@@ -53,6 +54,11 @@ async function checkSigners(config: KeeperConfig): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `breakwater-keeper backtest …`: calibrate the rules on history (keeper/backtest/cli.ts).
+  if (process.argv[2] === "backtest") {
+    const { runBacktestCli } = await import("./backtest/cli.js");
+    process.exit(await runBacktestCli(process.argv.slice(3)));
+  }
   let args;
   try {
     args = parseArgs({
