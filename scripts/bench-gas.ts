@@ -5,6 +5,7 @@ import { network } from "hardhat";
 import { benchBreaker, type GasRow } from "./bench/breaker.js";
 import { benchGuardian } from "./bench/guardian.js";
 import { benchMigration } from "./bench/migration.js";
+import { benchPauseGate, pauseGateTable } from "./bench/pause-gate.js";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
@@ -17,7 +18,14 @@ const breaker = await (async () => {
 const guardian = await benchGuardian((await network.create()).ethers);
 const recovery = await benchMigration((await network.create()).ethers);
 
-const results = { ...breaker, guardian, recovery };
+const pauseGate = await (async () => {
+  const { ethers, networkHelpers } = await network.create();
+  return benchPauseGate(ethers, async (s) => {
+    await networkHelpers.time.increase(s);
+  });
+})();
+
+const results = { ...breaker, guardian, recovery, pauseGate };
 await mkdir("reports", { recursive: true });
 await writeFile("reports/gas.json", JSON.stringify(results, null, 2) + "\n");
 
@@ -34,4 +42,5 @@ for (const [op, g] of Object.entries({ ...emergency, ...guardian, ...recovery })
 console.log(overhead.join("\n"));
 console.log("\nreference (OpenZeppelin whenNotPaused on the same vault):", JSON.stringify(breaker.reference));
 console.log("\n" + absolute.join("\n"));
+console.log("\n" + pauseGateTable(pauseGate));
 console.log("\nwritten reports/gas.json");
