@@ -143,7 +143,7 @@ export class Tally {
         blocksFlagged: [],
         firstBlock: null,
         lastBlock: null,
-        decisions: { pause: 0, propose: 0, alert: 0, suppressed: 0 },
+        decisions: { pause: 0, propose: 0, contain: 0, alert: 0, suppressed: 0 },
         downgraded: 0,
         errors: { count: 0, blocks: [], firstBlock: null, messages: [] },
       });

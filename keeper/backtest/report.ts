@@ -42,7 +42,7 @@ export function writeBacktestReport(report: BacktestReport, dir: string): { json
 
 // ---------------------------------------------------------------- tables (shared by text, md, html)
 
-const RULE_HEAD = ["rule", "kind", "findings", "blocks flagged", "first", "last", "would pause", "would propose", "alert", "suppressed", "errors"];
+const RULE_HEAD = ["rule", "kind", "findings", "blocks flagged", "first", "last", "would pause", "would propose", "would contain", "alert", "suppressed", "errors"];
 const EVAL_HEAD = ["precision", "recall", "delay (blocks)", "false alarms", "per 10k benign", "acts alone?"];
 
 function ruleRow(s: RuleStats, e?: RuleEvaluation): string[] {
@@ -55,6 +55,7 @@ function ruleRow(s: RuleStats, e?: RuleEvaluation): string[] {
     dash(s.lastBlock),
     String(s.decisions.pause),
     String(s.decisions.propose),
+    String(s.decisions.contain),
     String(s.decisions.alert),
     String(s.decisions.suppressed),
     s.errors.count ? `${s.errors.count} ⚠` : "0",

@@ -33,7 +33,7 @@ export interface RuleStats {
   firstBlock: number | null;
   lastBlock: number | null;
   /** Decisions not suppressed by dedup / cooldown, by action (what would have been done). */
-  decisions: { pause: number; propose: number; alert: number; suppressed: number };
+  decisions: { pause: number; propose: number; contain: number; alert: number; suppressed: number };
   /** Alerts that were downgraded from the rule's own pause / propose (rule not marked act, or fail-open). */
   downgraded: number;
   /** Evaluation errors (the detector threw): how many blocks, which, and the distinct messages. */
