@@ -18,7 +18,7 @@ const rule = (id: string, flagged: number[], over: Partial<RuleStats> = {}): Rul
   blocksFlagged: flagged,
   firstBlock: flagged[0] ?? null,
   lastBlock: flagged.at(-1) ?? null,
-  decisions: { pause: 0, propose: 0, alert: 0, suppressed: 0 },
+  decisions: { pause: 0, propose: 0, contain: 0, alert: 0, suppressed: 0 },
   downgraded: 0,
   errors: { count: 0, blocks: [], firstBlock: null, messages: [] },
   ...over,
