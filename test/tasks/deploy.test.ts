@@ -1,0 +1,261 @@
+// `breakwater deploy` against a real `hardhat node` (spawned), as an operator runs it on a protocol's
+// own contracts: invalid parameters send nothing and write nothing (no journal, no address book);
+// a user's own Breakable contract is wired and handed to the multisig, which manages it from its
+// constructor (a guardian fast-path Pause works at once); a deployment interrupted mid-way (the
+// connection drops after the k-th transaction) resumes from the Ignition journal to a complete,
+// verified suite with no duplicate contracts.
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Contract, Wallet, ZeroHash, id } from "ethers";
+import hre from "hardhat";
+import { loadArtifact } from "../../client/artifacts.js";
+import { ActionKind, Args, buildAction, guardianDomainFor, signApprovals } from "../../client/guardian-actions.js";
+import { breakwaterModule } from "../../ignition/modules/breakwater.js";
+import { readAddressBook } from "../../tasks/lib/address-book.js";
+import { fromConnection, type OperatorChain } from "../../tasks/lib/chain.js";
+import { OperatorError } from "../../tasks/lib/errors.js";
+import { setOutput } from "../../tasks/lib/output.js";
+import { Scopes } from "../../tasks/lib/validation.js";
+import { commonDefaults } from "../../tasks/operator/common.js";
+import { runDeploy, type DeployArgs } from "../../tasks/operator/deploy-action.js";
+import { loadDeployParams, toPlan } from "../../tasks/operator/deploy-params.js";
+import { pendingFutures } from "../../tasks/operator/deploy-preflight.js";
+import { deployArtifact, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
+import { LOCAL_PARAMS } from "./helpers.js";
+
+const ROLES = { DEFAULT_ADMIN_ROLE: ZeroHash, EMERGENCY_ROLE: id("EMERGENCY_ROLE"), RECOVERY_ROLE: id("RECOVERY_ROLE") };
+
+async function expectFail(p: Promise<unknown>, ...fragments: string[]): Promise<OperatorError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err, String((err as Error).stack)).to.be.instanceOf(OperatorError);
+    for (const f of fragments) expect((err as Error).message).to.include(f);
+    return err as OperatorError;
+  }
+  throw new Error(`expected a failure mentioning ${fragments.join(", ")}`);
+}
+
+describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat node)", function () {
+  this.timeout(240_000);
+  let node: HardhatNode;
+  let chain: OperatorChain;
+  let work: string;
+  let token: string;
+  let token2: string;
+  const out: string[] = [];
+
+  before(async () => {
+    node = await startHardhatNode();
+    chain = await fromConnection((await hre.network.create({ network: "localhost", override: { url: node.url } })) as never);
+    work = mkdtempSync(join(tmpdir(), "bw-deploy-"));
+    setOutput((t) => out.push(t));
+    const deployer = node.wallet(0);
+    token = await (await deployArtifact(deployer, "test/TestToken.sol", "TestToken", "USD Coin", "USDC", 6)).getAddress();
+    token2 = await (await deployArtifact(deployer, "test/TestToken.sol", "TestToken", "Wrapped Ether", "WETH", 18)).getAddress();
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  /** A Breakable contract of the user's, deployed with the deployer (account #0) as admin. */
+  async function userTreasury(admin?: string): Promise<string> {
+    const c = await deployArtifact(node.wallet(0), "test/TestBreakableTreasury.sol", "TestBreakableTreasury", admin ?? node.wallet(0).address, 14 * 86400, 86400);
+    return c.getAddress();
+  }
+
+  /** A params file: local.json without the example vault, wiring `treasury` as the user's protocol. */
+  function params(name: string, treasury: string, patch: (p: any) => void = () => {}): string {
+    const p = JSON.parse(readFileSync(LOCAL_PARAMS, "utf8"));
+    p.breaker = { exampleVault: false, maxPause: "7d", gracePeriod: "1d" };
+    delete p.testToken;
+    p.limits = [];
+    p.protocol = [
+      {
+        name: "treasury",
+        address: treasury,
+        kind: "breakable",
+        limits: [
+          { asset: token, maxCapacity: "100000e6", window: "1h", mode: "Queue", settlementDelay: "6h" },
+          { asset: token2, maxCapacity: "50e18", window: "1h" },
+        ],
+      },
+    ];
+    patch(p);
+    const file = join(work, `${name}.json`);
+    writeFileSync(file, JSON.stringify(p, null, 2));
+    return file;
+  }
+
+  const args = (dir: string, file: string, extra: Partial<DeployArgs> = {}): DeployArgs => ({ ...commonDefaults, deployments: dir, params: file, withExampleVault: false, force: false, ...extra });
+
+  /** The block a contract was created in (binary search on its code). */
+  async function firstCreation(addr: string): Promise<number> {
+    let lo = 0;
+    let hi = await node.blockNumber();
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((await node.provider.getCode(addr, mid)) === "0x") lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  async function snapshot() {
+    return { nonce: await node.provider.getTransactionCount(node.wallet(0).address), block: await node.blockNumber() };
+  }
+
+  describe("nothing is sent on an invalid parameter", () => {
+    let treasury: string;
+    before(async () => {
+      treasury = await userTreasury();
+    });
+
+    const cases: [string, (p: any) => void, string[]][] = [
+      [
+        "a broken checksum",
+        (p) => {
+          // One character of a checksummed address flipped in case.
+          p.protocol[0].limits[1].asset = token2.replace(/[a-f]/, (c: string) => c.toUpperCase());
+        },
+        ["protocol[0].limits[1].asset", "wrong EIP-55 checksum", "all lower case"],
+      ],
+      [
+        "a missing contract (no code at the address)",
+        (p) => {
+          p.protocol[0].address = Wallet.createRandom().address;
+        },
+        ["protocol[0].address", "no code there"],
+      ],
+      [
+        "an absurd duration",
+        (p) => {
+          p.protocol[0].limits[0].window = "3650d";
+          p.breaker.maxPause = "100000d";
+        },
+        ["protocol[0].limits[0].window", "window 3650d is outside the allowed range 1m..30d", "breaker.maxPause", "allowed range 1m..30d"],
+      ],
+      [
+        "a Breakable whose admin is not the deployer",
+        () => {},
+        ["does not hold DEFAULT_ADMIN_ROLE and RECOVERY_ROLE", "--from / --key-env"],
+      ],
+    ];
+    for (const [what, patch, fragments] of cases) {
+      it(`refuses ${what}, in --dry-run and for real, sending nothing and writing no journal or address book`, async () => {
+        const target = what.startsWith("a Breakable whose admin") ? await userTreasury(node.wallet(3).address) : treasury;
+        const file = params(what.replace(/\W+/g, "-"), target, patch);
+        const dir = mkdtempSync(join(work, "bad-"));
+        const before = await snapshot();
+        for (const dryRun of [true, false]) await expectFail(runDeploy(args(dir, file, { dryRun }), chain), ...fragments, "nothing was sent");
+        expect(await snapshot()).to.deep.equal(before);
+        expect(existsSync(join(dir, "localhost.json")), "address book").to.equal(false);
+        expect(existsSync(join(dir, "ignition")), "Ignition journal").to.equal(false);
+      });
+    }
+  });
+
+  it("wires the user's own Breakable contract: managed by the multisig from the start, a guardian fast-path Pause works at once", async () => {
+    const treasury = await userTreasury();
+    const dir = mkdtempSync(join(work, "ok-"));
+    const file = params("treasury-ok", treasury);
+    const dry = await runDeploy(args(dir, file, { dryRun: true }), chain);
+    expect(dry.dryRun).to.equal(true);
+    expect(existsSync(join(dir, "ignition"))).to.equal(false);
+
+    const res = await runDeploy(args(dir, file), chain);
+    const book = readAddressBook(dir, "localhost");
+    expect(book).to.deep.equal(res.book);
+    expect(book.contracts.treasury).to.equal(treasury);
+    expect(book.contracts.breaker, "the user's contract is the breaker; no unused CircuitBreaker").to.equal(treasury);
+    expect(book.contracts.circuitBreaker).to.equal(undefined);
+    expect(book.protocol).to.deep.equal([{ name: "treasury", address: treasury, kind: "breakable", breaker: treasury }]);
+    const ms = book.contracts.guardian!;
+    expect(book.roleHolders?.treasury).to.deep.equal({ DEFAULT_ADMIN_ROLE: [ms], EMERGENCY_ROLE: [ms], RECOVERY_ROLE: [ms] });
+    expect(book.ignition?.deploymentId).to.equal("breakwater-localhost-treasury-ok");
+    expect(existsSync(join(dir, "ignition", "breakwater-localhost-treasury-ok", "journal.jsonl"))).to.equal(true);
+
+    const t = new Contract(treasury, loadArtifact("Breakable").abi as never, node.provider);
+    for (const role of Object.values(ROLES)) {
+      expect(await t.hasRole!(role, ms)).to.equal(true);
+      expect(await t.hasRole!(role, node.wallet(0).address)).to.equal(false);
+    }
+    expect((await t.limitOf!(token)).maxCapacity).to.equal(100000n * 10n ** 6n);
+    expect((await t.limitOf!(token2)).mode).to.equal(0n);
+    expect(await t.rescueVault!()).to.equal(book.contracts.rescueVault);
+    expect((await t.sentinelState!())[0]).to.equal(book.roles?.sentinel);
+    expect(await t.pauseBounds!()).to.deep.equal([7n * 86400n, 86400n]);
+
+    // The guardians pause it through the multisig's fast path right away: no SetManaged first.
+    const multisig = new Contract(ms, loadArtifact("GuardianMultisig").abi as never, node.wallet(1));
+    expect(await multisig.isManaged!(treasury)).to.equal(true);
+    const now = (await node.provider.getBlock("latest"))!.timestamp;
+    const action = buildAction(ActionKind.Pause, treasury, Args.pause(Scopes.GLOBAL, 3600), { deadline: now + 3600 });
+    const approvals = await signApprovals([node.wallet(1), node.wallet(2)], guardianDomainFor(ms, 31337), action);
+    await (await multisig.execute!(action, approvals)).wait();
+    expect(await t.isPaused!(Scopes.GLOBAL)).to.equal(true);
+
+    // Re-running the same deployment is refused (the book exists); with --force it is a no-op resume.
+    await expectFail(runDeploy(args(dir, file), chain), "already exists", "--force");
+    const nonce = await node.provider.getTransactionCount(node.wallet(0).address);
+    const again = await runDeploy(args(dir, file, { force: true }), chain);
+    expect(again.resumed).to.equal(true);
+    expect(again.book.contracts).to.deep.equal(book.contracts);
+    expect(await node.provider.getTransactionCount(node.wallet(0).address), "nothing sent again").to.equal(nonce);
+  });
+
+  it("a deployment interrupted after the k-th transaction resumes from the journal: complete, verified, no duplicates", async () => {
+    const treasury = await userTreasury();
+    const dir = mkdtempSync(join(work, "resume-"));
+    const file = params("treasury-resume", treasury);
+    const plan = toPlan(loadDeployParams(file), { multicall3: false });
+    const txs = pendingFutures(breakwaterModule(plan), new Set()).flat().filter((f) => f.kind !== "attach").length;
+    const start = await node.provider.getTransactionCount(node.wallet(0).address);
+
+    // The connection "drops" right after the 6th transaction went out (its receipt never arrives).
+    const provider = chain.ethers.provider as any;
+    const send = provider.send.bind(provider);
+    let sent = 0;
+    let down = false;
+    provider.send = async (method: string, params: unknown[]) => {
+      if (down) throw new Error("connect ECONNRESET 127.0.0.1 (test: the connection dropped)");
+      const r = await send(method, params);
+      if (method === "eth_sendTransaction" && ++sent === 6) down = true;
+      return r;
+    };
+    let err: OperatorError;
+    try {
+      err = await expectFail(runDeploy(args(dir, file), chain), "the deployment was interrupted", "ECONNRESET", "journaled in", "re-run the same command to resume");
+    } finally {
+      provider.send = send;
+    }
+    expect(err.hint).to.include("breakwater deploy --params");
+    expect(existsSync(join(dir, "localhost.json")), "no address book for a half deployment").to.equal(false);
+    const afterCrash = await node.provider.getTransactionCount(node.wallet(0).address);
+    expect(afterCrash - start).to.equal(6);
+
+    const res = await runDeploy(args(dir, file), chain);
+    expect(res.resumed).to.equal(true);
+    const total = (await node.provider.getTransactionCount(node.wallet(0).address)) - start;
+    expect(total, "every future sent exactly once").to.equal(txs);
+    const book = readAddressBook(dir, "localhost");
+    // The contracts of the first run are the ones in the book (nothing redeployed).
+    const firstRun = readFileSync(join(dir, "ignition", "breakwater-localhost-treasury-resume", "journal.jsonl"), "utf8");
+    expect(firstRun.toLowerCase()).to.include(book.contracts.guardian!.slice(2).toLowerCase());
+    expect(book.roleHolders?.treasury?.DEFAULT_ADMIN_ROLE).to.deep.equal([book.contracts.guardian]);
+    const t = new Contract(treasury, loadArtifact("Breakable").abi as never, node.provider);
+    expect(await t.hasRole!(ZeroHash, node.wallet(0).address)).to.equal(false);
+    expect(book.blockNumber, "the block the first run started at, not this run's").to.be.at.most(afterCrash === start ? Infinity : (await firstCreation(book.contracts.guardian!)));
+  });
+
+  it("refuses the in-process chain (no --network) unless --allow-ephemeral", async () => {
+    const inProcess = await fromConnection(await hre.network.create());
+    const dir = mkdtempSync(join(work, "eph-"));
+    await expectFail(runDeploy(args(dir, LOCAL_PARAMS), inProcess), "no --network given", "disappears", "--allow-ephemeral");
+    const res = await runDeploy(args(dir, LOCAL_PARAMS, { allowEphemeral: true }), inProcess);
+    expect(res.journal).to.equal(undefined);
+    expect(existsSync(join(dir, "ignition"))).to.equal(false);
+  });
+});
