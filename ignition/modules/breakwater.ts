@@ -260,6 +260,9 @@ export interface BreakwaterPlan {
   pauseBounds: PauseBounds;
   /** Deploy a standalone CircuitBreaker (needed by "standalone" protocol contracts). */
   standaloneBreaker: boolean;
+  /** Use this standalone CircuitBreaker (admin: the deployer) instead of deploying one: an address, or
+   * the future of `circuitBreakerModule` when the protocol's contracts need its address to deploy. */
+  circuitBreaker?: ContractRef;
   sentinel?: SentinelPlan;
   protocol: ProtocolContractPlan[];
   /** Local chains: the example ProtectedVault (+ TestToken, Multicall3). */
@@ -303,13 +306,14 @@ export function breakwaterModule(plan: BreakwaterPlan) {
     }
     const standalone = plan.protocol.filter((x) => x.kind === "standalone");
     if (plan.standaloneBreaker || standalone.length > 0) {
-      const { circuitBreaker } = m.useModule(circuitBreakerModule({ id: `${id}CircuitBreaker`, ...plan.pauseBounds }));
-      results.circuitBreaker = circuitBreaker;
+      const circuitBreaker = plan.circuitBreaker ?? m.useModule(circuitBreakerModule({ id: `${id}CircuitBreaker`, ...plan.pauseBounds })).circuitBreaker;
+      if (typeof circuitBreaker !== "string") results.circuitBreaker = circuitBreaker;
       breakers.push({
         name: "circuitBreaker",
         contract: circuitBreaker,
         type: "circuitBreaker",
         limits: [...suiteLimits(), ...standalone.flatMap((p) => p.limits)],
+        ...(plan.circuitBreaker !== undefined ? { pauseBounds: plan.pauseBounds } : {}),
         setRescueVault: false,
         register: standalone.map((p) => ({ name: p.name, contract: p.contract })),
       });

@@ -121,7 +121,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
     contracts.asset = plan.example.asset ?? at("Example", "TestToken");
   } else if (params.asset) contracts.asset = params.asset;
   const standalone = wantsStandalone(params);
-  if (standalone) contracts.circuitBreaker = at("CircuitBreaker", "CircuitBreaker");
+  if (standalone) contracts.circuitBreaker = params.breaker.circuitBreaker ?? at("CircuitBreaker", "CircuitBreaker");
   const entries = protocolEntries(params);
   for (const e of entries) contracts[e.name] = e.address;
   const firstBreakable = entries.find((e) => e.kind === "breakable");

@@ -143,6 +143,8 @@ export const deployParamsSchema = z
         gracePeriod: bounded("gracePeriod", "gracePeriod", true),
         /** Contracts to register with the standalone breaker (prefer protocol entries of kind "standalone"). */
         protected: z.array(nonZeroAddress).default([]),
+        /** An already deployed standalone CircuitBreaker (admin: the deployer) to wire instead of deploying one. */
+        circuitBreaker: nonZeroAddress.optional(),
       })
       .strict(),
     /** The protocol's own contracts to wire. */
@@ -245,6 +247,9 @@ export const deployParamsSchema = z
     p.breaker.protected.forEach((a, i) => {
       if (addrs.has(a)) ctx.addIssue({ code: "custom", path: ["breaker", "protected", i], message: `${a} is already protocol[${addrs.get(a)}]` });
     });
+    if (p.breaker.standalone === false && p.breaker.circuitBreaker !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["breaker", "circuitBreaker"], message: "breaker.circuitBreaker is a standalone breaker: remove breaker.standalone = false" });
+    }
     if (p.breaker.standalone === false && (p.breaker.protected.length > 0 || standaloneAsset.size > 0 || p.protocol.some((e) => e.kind === "standalone"))) {
       ctx.addIssue({ code: "custom", path: ["breaker", "standalone"], message: "standalone contracts (protocol kind \"standalone\" or breaker.protected) need the standalone breaker: remove breaker.standalone = false" });
     }
@@ -288,6 +293,7 @@ export function kindId(kind: ActionKindName | number): number {
 
 /** Whether the deployment has a standalone CircuitBreaker. */
 export function wantsStandalone(p: DeployParams): boolean {
+  if (p.breaker.circuitBreaker !== undefined) return true;
   if (p.breaker.standalone !== undefined) return p.breaker.standalone;
   return p.breaker.protected.length > 0 || p.protocol.some((e) => e.kind === "standalone") || (!p.breaker.exampleVault && p.protocol.length === 0);
 }
@@ -330,6 +336,7 @@ export function toPlan(p: DeployParams, opts: { multicall3: boolean }): Breakwat
     rescueDelay: p.rescue.delay,
     pauseBounds: { maxPause: p.breaker.maxPause, gracePeriod: p.breaker.gracePeriod },
     standaloneBreaker: standalone,
+    ...(p.breaker.circuitBreaker ? { circuitBreaker: p.breaker.circuitBreaker } : {}),
     ...(p.sentinel ? { sentinel: p.sentinel } : {}),
     protocol,
     // Top-level limits apply to every breaker the suite itself deploys (example vault, standalone).

@@ -100,6 +100,23 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
     }
   }
 
+  // An existing standalone breaker: the deployer must be able to wire it and hand it over, too.
+  const cbAddr = params.breaker.circuitBreaker;
+  if (cbAddr && (await codeAt(cbAddr, "breaker.circuitBreaker")) && !["DEFAULT_ADMIN_ROLE", "EMERGENCY_ROLE", "RECOVERY_ROLE"].some((r) => done.has(futureId(input.plan, `circuitBreaker_renounce_${r}`)))) {
+    const cb = new Contract(cbAddr, loadArtifact("CircuitBreaker").abi as never, provider);
+    try {
+      const missing: string[] = [];
+      for (const role of ["DEFAULT_ADMIN_ROLE", "RECOVERY_ROLE"] as const) if (!(await cb.hasRole!(ROLE_IDS[role], deployer))) missing.push(role);
+      if (missing.length > 0) issues.push(`breaker.circuitBreaker: the deployer ${deployer} does not hold ${missing.join(" and ")} on ${cbAddr}, so it cannot wire it and hand it to the multisig: run deploy with its admin's key (--from / --key-env)`);
+      for (const [i, e] of entries.entries()) {
+        if (e.kind !== "standalone" || done.has(futureId(input.plan, `circuitBreaker_registerProtected_${e.name}`))) continue;
+        if (await cb.isProtected!(e.address)) issues.push(`${i < params.protocol.length ? `protocol[${i}]` : `breaker.protected[${i - params.protocol.length}]`}: ${e.address} is already registered with breaker.circuitBreaker ${cbAddr}: leave it out of the file`);
+      }
+    } catch (err) {
+      issues.push(`breaker.circuitBreaker ${cbAddr} is not a Breakwater CircuitBreaker (${describeRevert(err)})`);
+    }
+  }
+
   if (issues.length > 0) {
     fail(`the deployment cannot start; nothing was sent:\n${issues.map((s) => `  - ${s}`).join("\n")}`, "fix the parameters file (or the chain it points at) and run again; --dry-run runs these checks alone");
   }

@@ -250,6 +250,35 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     expect(book.blockNumber, "the block the first run started at, not this run's").to.be.at.most(afterCrash === start ? Infinity : (await firstCreation(book.contracts.guardian!)));
   });
 
+  it("wires contracts protected by an existing standalone CircuitBreaker: registered, limits on the breaker, breaker handed over", async () => {
+    const deployer = node.wallet(0);
+    const cb = await (await deployArtifact(deployer, "breaker/CircuitBreaker.sol", "CircuitBreaker", deployer.address, 7 * 86400, 86400)).getAddress();
+    const xvault = await (await deployArtifact(deployer, "test/ExternalProtectedVault.sol", "ExternalProtectedVault", token, cb)).getAddress();
+    const dir = mkdtempSync(join(work, "standalone-"));
+    const file = params("standalone", xvault, (p) => {
+      p.breaker.circuitBreaker = cb.toLowerCase(); // all lower case is accepted
+      p.protocol[0] = { name: "xvault", address: xvault, kind: "standalone", limits: [{ asset: token, maxCapacity: "5000e6", window: "2h" }] };
+    });
+    const res = await runDeploy(args(dir, file), chain);
+    const book = res.book;
+    expect(book.contracts.circuitBreaker).to.equal(cb);
+    expect(book.contracts.breaker).to.equal(cb);
+    expect(book.contracts.xvault).to.equal(xvault);
+    expect(book.protocol).to.deep.equal([{ name: "xvault", address: xvault, kind: "standalone", breaker: cb }]);
+    const c = new Contract(cb, loadArtifact("CircuitBreaker").abi as never, node.provider);
+    expect(await c.isProtected!(xvault)).to.equal(true);
+    expect((await c.limitOf!(token)).maxCapacity).to.equal(5000n * 10n ** 6n);
+    for (const role of Object.values(ROLES)) expect(await c.hasRole!(role, deployer.address)).to.equal(false);
+    expect(book.roleHolders?.circuitBreaker?.RECOVERY_ROLE).to.deep.equal([book.contracts.guardian]);
+    const ms = new Contract(book.contracts.guardian!, loadArtifact("GuardianMultisig").abi as never, node.provider);
+    expect(await ms.isManaged!(cb)).to.equal(true);
+
+    // Registering it again is refused before anything is sent.
+    const before = await snapshot();
+    await expectFail(runDeploy(args(mkdtempSync(join(work, "standalone2-")), file), chain), "is already registered with breaker.circuitBreaker", "nothing was sent");
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
   it("refuses the in-process chain (no --network) unless --allow-ephemeral", async () => {
     const inProcess = await fromConnection(await hre.network.create());
     const dir = mkdtempSync(join(work, "eph-"));
