@@ -53,7 +53,7 @@ const duration = z.union([z.string(), z.number().int().nonnegative()]).transform
   try {
     return parseDuration(v, "duration");
   } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message.split("\n")[0]! });
+    ctx.addIssue({ code: "custom", message: `"${v}" is not a duration: write seconds (3600) or 90s / 30m / 2h / 1d / 1w / 1h30m` });
     return z.NEVER;
   }
 });
@@ -126,7 +126,7 @@ export const deployParamsSchema = z
       .object({
         fastThreshold: z.number().int().min(1),
         slowThreshold: z.number().int().min(1),
-        slowDelay: bounded("slowDelay", "slowDelay (admin kinds need >= 1d)"),
+        slowDelay: bounded("slowDelay", "slowDelay"),
         vetoThreshold: z.number().int().min(1),
         heartbeat: bounded("heartbeat", "heartbeat", true),
         overrides: z.array(z.object({ kind: kindName, threshold: z.number().int().min(1), delay: bounded("overrideDelay", "delay", true) }).strict()).default([]),
@@ -205,7 +205,7 @@ export const deployParamsSchema = z
     const dupAssets = (limits: { asset: string }[], path: (string | number)[]) => {
       const at = new Map<string, number>();
       limits.forEach((l, j) => {
-        if (at.has(l.asset)) ctx.addIssue({ code: "custom", path: [...path, j, "asset"], message: `${l.asset} already has a limit at ${path.join(".")}[${at.get(l.asset)}]: one limit per asset and breaker` });
+        if (at.has(l.asset)) ctx.addIssue({ code: "custom", path: [...path, j, "asset"], message: `${l.asset} already has a limit at ${fieldPath([...path, at.get(l.asset)!])}: one limit per asset and breaker` });
         else at.set(l.asset, j);
       });
     };

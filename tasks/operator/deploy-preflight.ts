@@ -5,11 +5,12 @@
 import { Contract, formatEther } from "ethers";
 import type { IgnitionModule, StatusResult } from "@nomicfoundation/ignition-core";
 import { loadArtifact } from "../../client/artifacts.js";
-import { ROLE_IDS, type BreakwaterPlan } from "../../ignition/modules/breakwater.js";
+import { ROLE_IDS, ROLE_NAMES, type BreakwaterPlan } from "../../ignition/modules/breakwater.js";
 import type { OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail } from "../lib/errors.js";
 import { formatDuration } from "../lib/validation.js";
 import { protocolEntries, type DeployParams } from "./deploy-params.js";
+import { roleHoldersOf } from "./deploy-verify.js";
 
 export interface PreflightInput {
   chain: OperatorChain;
@@ -38,6 +39,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const provider = chain.ethers.provider;
   const issues: string[] = [];
   const done = new Set(journal?.successful ?? []);
+  // Holders the plan allows: the deployer, and (resuming) the multisig this deployment already made.
+  const allowed = [deployer, ...(journal ? Object.values(journal.contracts).filter((c) => c.id.endsWith("#GuardianMultisig")).map((c) => c.address) : [])];
 
   // A journal from another chain (a restarted local node, another fork) must not be resumed.
   if (journal) {
@@ -89,6 +92,10 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
       );
       continue;
     }
+    const others = await otherHolders(chain, e.address, allowed);
+    if (others.length > 0) {
+      issues.push(`${path}: ${others.join(", ")} on "${e.name}" (${e.address}); after the hand-over only the multisig may hold the breaker roles: revoke them first (revokeRole from the deployer, or renounceRole from those keys)`);
+    }
     // The wiring calls that only need this contract, simulated from the deployer.
     const bounds = entries.find((x) => x.name === e.name)!;
     const maxPause = bounds.maxPause ?? params.breaker.maxPause;
@@ -107,6 +114,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
     try {
       const missing: string[] = [];
       for (const role of ["DEFAULT_ADMIN_ROLE", "RECOVERY_ROLE"] as const) if (!(await cb.hasRole!(ROLE_IDS[role], deployer))) missing.push(role);
+      const others = await otherHolders(chain, cbAddr, allowed);
+      if (others.length > 0) issues.push(`breaker.circuitBreaker: ${others.join(", ")} on ${cbAddr}; after the hand-over only the multisig may hold the breaker roles: revoke them first`);
       if (missing.length > 0) issues.push(`breaker.circuitBreaker: the deployer ${deployer} does not hold ${missing.join(" and ")} on ${cbAddr}, so it cannot wire it and hand it to the multisig: run deploy with its admin's key (--from / --key-env)`);
       for (const [i, e] of entries.entries()) {
         if (e.kind !== "standalone" || done.has(futureId(input.plan, `circuitBreaker_registerProtected_${e.name}`))) continue;
@@ -136,6 +145,16 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
     );
   }
   return { pending, gas, feePerGas, cost, resumed: journal !== undefined };
+}
+
+/** "0x… holds EMERGENCY_ROLE" for every holder of a breaker role other than the deployer. */
+async function otherHolders(chain: OperatorChain, address: string, allowed: string[]): Promise<string[]> {
+  const all = await roleHoldersOf(chain, address);
+  if (!all) return [];
+  const ok = new Set(allowed.map((a) => a.toLowerCase()));
+  const out: string[] = [];
+  for (const role of ROLE_NAMES) for (const a of all[role]) if (!ok.has(a.toLowerCase())) out.push(`${a} holds ${role}`);
+  return out;
 }
 
 async function simulateCall(issues: string[], what: string, call: () => Promise<unknown>): Promise<void> {

@@ -2,7 +2,7 @@
 // exactly as the plan says (the multisig holds DEFAULT_ADMIN / EMERGENCY / RECOVERY on every
 // breaker, the deployer none of them once renounced), that the multisig manages every breaker, and
 // that limits, sentinel, rescue vault and registrations are in place. Fails loudly, listing all.
-import { Contract } from "ethers";
+import { Contract, getAddress } from "ethers";
 import { loadArtifact } from "../../client/artifacts.js";
 import { ROLE_IDS, ROLE_NAMES, type RoleName } from "../../ignition/modules/breakwater.js";
 import type { OperatorChain } from "../lib/chain.js";
@@ -57,6 +57,17 @@ export async function verifyDeployment(v: VerifyInput): Promise<RoleHolders> {
   for (const b of v.breakers) {
     const c = new Contract(b.address, loadArtifact(b.type === "circuitBreaker" ? "CircuitBreaker" : "Breakable").abi as never, provider);
     await expectHolders(b.key, c, ROLE_NAMES, !v.renounceDeployer);
+    // Nobody else: a key keeping DEFAULT_ADMIN_ROLE could undo the hand-over.
+    const all = await roleHoldersOf(v.chain, b.address);
+    if (all) {
+      for (const role of ROLE_NAMES) {
+        for (const a of all[role]) {
+          if (a.toLowerCase() === v.multisig.toLowerCase() || a.toLowerCase() === v.deployer.toLowerCase()) continue;
+          problems.push(`${b.key} (${b.address}): ${a} also holds ${role}, which the plan gives only to the multisig`);
+          holders[b.key]![role] = [...(holders[b.key]![role] ?? []), a];
+        }
+      }
+    }
     if (!(await ms.isManaged!(b.address))) problems.push(`${b.key} (${b.address}): not managed by the multisig (guardian actions on it would revert TargetNotManaged)`);
     for (const l of b.limits) {
       const got = (await c.limitOf!(l.asset)).maxCapacity as bigint;
@@ -90,4 +101,32 @@ export async function verifyDeployment(v: VerifyInput): Promise<RoleHolders> {
     );
   }
   return holders;
+}
+
+/**
+ * Every account holding one of the breaker roles on `address`, from its RoleGranted / RoleRevoked
+ * history (AccessControl cannot be enumerated), each confirmed with hasRole. Undefined when the
+ * RPC refuses the log query (some limit the block range).
+ */
+export async function roleHoldersOf(chain: OperatorChain, address: string): Promise<Record<RoleName, string[]> | undefined> {
+  const c = new Contract(address, loadArtifact("Breakable").abi as never, chain.ethers.provider);
+  const granted = c.interface.getEvent("RoleGranted")!.topicHash;
+  const revoked = c.interface.getEvent("RoleRevoked")!.topicHash;
+  let logs;
+  try {
+    logs = await chain.ethers.provider.getLogs({ address, topics: [[granted, revoked]], fromBlock: 0, toBlock: "latest" });
+  } catch {
+    return undefined;
+  }
+  const candidates = new Map<RoleName, Set<string>>(ROLE_NAMES.map((r) => [r, new Set<string>()]));
+  for (const log of logs) {
+    const role = ROLE_NAMES.find((r) => ROLE_IDS[r] === log.topics[1]);
+    if (role) candidates.get(role)!.add(`0x${log.topics[2]!.slice(26)}`);
+  }
+  const out = {} as Record<RoleName, string[]>;
+  for (const role of ROLE_NAMES) {
+    out[role] = [];
+    for (const a of candidates.get(role)!) if (await c.hasRole!(ROLE_IDS[role], a)) out[role].push(getAddress(a));
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract, Wallet, ZeroHash, id } from "ethers";
+import { AbiCoder, Contract, Wallet, ZeroHash, id, keccak256, zeroPadValue } from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../client/artifacts.js";
 import { ActionKind, Args, buildAction, guardianDomainFor, signApprovals } from "../../client/guardian-actions.js";
@@ -248,6 +248,55 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     const t = new Contract(treasury, loadArtifact("Breakable").abi as never, node.provider);
     expect(await t.hasRole!(ZeroHash, node.wallet(0).address)).to.equal(false);
     expect(book.blockNumber, "the block the first run started at, not this run's").to.be.at.most(afterCrash === start ? Infinity : (await firstCreation(book.contracts.guardian!)));
+  });
+
+  it("a wiring call that reverts mid-way stops the run; once the cause is fixed the re-run retries it and completes", async () => {
+    const treasury = await userTreasury();
+    const dir = mkdtempSync(join(work, "revert-"));
+    const file = params("treasury-revert", treasury);
+    const plan = toPlan(loadDeployParams(file), { multicall3: false });
+    const txs = pendingFutures(breakwaterModule(plan), new Set()).flat().filter((f) => f.kind !== "attach").length;
+    const deployer = node.wallet(0).address;
+    const start = await node.provider.getTransactionCount(deployer);
+    // AccessControl._roles is slot 0: hasRole[RECOVERY_ROLE][deployer] lives at keccak(deployer, keccak(role, 0)).
+    const coder = AbiCoder.defaultAbiCoder();
+    const slot = keccak256(coder.encode(["address", "bytes32"], [deployer, keccak256(coder.encode(["bytes32", "uint256"], [ROLES.RECOVERY_ROLE, 0]))]));
+    expect(BigInt(await node.provider.getStorage(treasury, slot))).to.equal(1n);
+
+    // After the checks passed, the deployer loses RECOVERY_ROLE on the treasury (as if another
+    // admin revoked it meanwhile): its wiring calls revert in Ignition's simulation.
+    const provider = chain.ethers.provider as any;
+    const send = provider.send.bind(provider);
+    provider.send = async (method: string, p: unknown[]) => {
+      if (method === "eth_sendTransaction" && provider.send !== send) {
+        provider.send = send;
+        await node.rpc("hardhat_setStorageAt", [treasury, slot, ZeroHash]);
+      }
+      return send(method, p);
+    };
+    try {
+      const err = await expectFail(runDeploy(args(dir, file), chain), "the deployment stopped after", "treasury_set", "AccessControlUnauthorizedAccount", "journaled in");
+      expect(err.hint).to.include("re-run the same command to resume");
+    } finally {
+      provider.send = send;
+    }
+    expect(existsSync(join(dir, "localhost.json"))).to.equal(false);
+
+    // Fixed (the role is back): the re-run retries the failed calls and finishes; nothing twice.
+    await node.rpc("hardhat_setStorageAt", [treasury, slot, zeroPadValue("0x01", 32)]);
+    const res = await runDeploy(args(dir, file), chain);
+    expect(res.resumed).to.equal(true);
+    expect((await node.provider.getTransactionCount(deployer)) - start, "every future sent exactly once").to.equal(txs);
+    expect(res.book.roleHolders?.treasury).to.deep.equal({ DEFAULT_ADMIN_ROLE: [res.book.contracts.guardian], EMERGENCY_ROLE: [res.book.contracts.guardian], RECOVERY_ROLE: [res.book.contracts.guardian] });
+  });
+
+  it("refuses a Breakable on which another key also holds a breaker role (it could undo the hand-over)", async () => {
+    const treasury = await userTreasury();
+    const t = new Contract(treasury, loadArtifact("Breakable").abi as never, node.wallet(0));
+    await (await t.grantRole!(ROLES.EMERGENCY_ROLE, node.wallet(3).address)).wait();
+    const before = await snapshot();
+    await expectFail(runDeploy(args(mkdtempSync(join(work, "extra-")), params("extra-holder", treasury)), chain), `${node.wallet(3).address} holds EMERGENCY_ROLE`, "revoke them first", "nothing was sent");
+    expect(await snapshot()).to.deep.equal(before);
   });
 
   it("wires contracts protected by an existing standalone CircuitBreaker: registered, limits on the breaker, breaker handed over", async () => {
