@@ -332,7 +332,9 @@ export function breakwaterModule(plan: BreakwaterPlan) {
         renounceDeployer: plan.renounceDeployer,
       }),
     ) as Record<string, ContractFuture<string>>;
-    if (plan.multicall3) results.multicall3 = m.contract("Multicall3", art("Multicall3"), [], { id: "Multicall3" });
+    // After the multisig, so a fresh local node keeps the example's well-known addresses (TestToken at
+    // the deployer's nonce 0, the vault at nonce 1), as configs written for `npm run deploy:local` expect.
+    if (plan.multicall3) results.multicall3 = m.contract("Multicall3", art("Multicall3"), [], { id: "Multicall3", after: [multisig] });
     return { ...results, ...wired, multisig, ...migration };
   });
 }

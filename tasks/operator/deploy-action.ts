@@ -5,7 +5,7 @@
 // Nothing is sent before every check passed; an interrupted run resumes from the journal.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Wallet, getAddress } from "ethers";
+import { Wallet, formatEther, getAddress } from "ethers";
 import type { ExecutionEventListener } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { breakwaterModule } from "../../ignition/modules/breakwater.js";
@@ -87,7 +87,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
         else if (f.kind === "call") note(`batch ${i + 1}: would call ${f.id}`);
       }
     });
-    note(`${pre.pending.flat().filter((f) => f.kind !== "attach").length} transactions, ~${pre.gas} gas (≈${pre.cost} wei with a 20% margin); all checks passed; nothing was sent, no journal or address book written (would write ${bookPath})`);
+    note(`${pre.pending.flat().filter((f) => f.kind !== "attach").length} transactions, ~${pre.gas} gas (≈${formatEther(pre.cost)} ETH with a 20% margin); all checks passed; nothing was sent, no journal or address book written (would write ${bookPath})`);
     return { dryRun: true, book: dryBook(chain, params.guardians, from, params.renounceDeployer), steps, deploymentId, ...(journal ? { journal } : {}), resumed: pre.resumed };
   }
 
