@@ -12,7 +12,7 @@
 // deployer still holds its roles: pause bounds → limits → sentinel (armed on set) → rescue vault
 // (→ migrator for the example vault) → registerProtected (standalone) → grant DEFAULT_ADMIN /
 // EMERGENCY / RECOVERY to the multisig → the deployer renounces all three, last.
-import { buildModule } from "@nomicfoundation/ignition-core";
+import { buildModule, isFuture } from "@nomicfoundation/ignition-core";
 import type {
   AccountRuntimeValue,
   ArgumentType,
@@ -21,6 +21,7 @@ import type {
   Future,
   IgnitionModule,
   IgnitionModuleBuilder,
+  ModuleParameterRuntimeValue,
 } from "@nomicfoundation/ignition-core";
 import { loadArtifact, type BreakwaterContractName } from "../../client/artifacts.js";
 
@@ -33,8 +34,8 @@ export const ROLE_IDS = {
 export type RoleName = keyof typeof ROLE_IDS;
 export const ROLE_NAMES = Object.keys(ROLE_IDS) as RoleName[];
 
-/** An address known now, or a contract future of the user's own Ignition module. */
-export type ContractRef = string | ContractFuture<string>;
+/** An address known now, a contract future of the user's own Ignition module, or a module parameter. */
+export type ContractRef = string | ContractFuture<string> | ModuleParameterRuntimeValue<string>;
 /** An address known now, or an Ignition account (e.g. `m.getAccount(0)`). */
 export type AccountRef = string | AccountRuntimeValue;
 
@@ -193,7 +194,7 @@ export function wiringModule(plan: WiringPlan) {
     const results: Record<string, ContractFuture<string>> = {};
     for (const b of plan.breakers) {
       const c = attach(m, b.name, b.type === "circuitBreaker" ? "CircuitBreaker" : "Breakable", b.contract);
-      if (typeof b.contract === "string") results[b.name] = c;
+      if (!isFuture(b.contract)) results[b.name] = c;
       const wired: Future[] = [];
       const call = (what: string, fn: string, args: ArgumentType[], after: Future[] = []) => {
         const f = m.call(c, fn, args, { id: `${b.name}_${what}`, after });
@@ -223,8 +224,8 @@ export function wiringModule(plan: WiringPlan) {
 }
 
 function attach(m: IgnitionModuleBuilder, name: string, artifact: "Breakable" | "CircuitBreaker", contract: ContractRef): CallableContractFuture<string> {
-  if (typeof contract !== "string") return contract as CallableContractFuture<string>;
-  return m.contractAt(artifact, art(artifact), contract, { id: name }) as CallableContractFuture<string>;
+  if (isFuture(contract)) return contract as CallableContractFuture<string>;
+  return m.contractAt(artifact, art(artifact), contract as string | ModuleParameterRuntimeValue<string>, { id: name }) as CallableContractFuture<string>;
 }
 
 function limitConfig(l: LimitPlan): ArgumentType {
@@ -307,7 +308,7 @@ export function breakwaterModule(plan: BreakwaterPlan) {
     const standalone = plan.protocol.filter((x) => x.kind === "standalone");
     if (plan.standaloneBreaker || standalone.length > 0) {
       const circuitBreaker = plan.circuitBreaker ?? m.useModule(circuitBreakerModule({ id: `${id}CircuitBreaker`, ...plan.pauseBounds })).circuitBreaker;
-      if (typeof circuitBreaker !== "string") results.circuitBreaker = circuitBreaker;
+      if (isFuture(circuitBreaker)) results.circuitBreaker = circuitBreaker as ContractFuture<string>;
       breakers.push({
         name: "circuitBreaker",
         contract: circuitBreaker,

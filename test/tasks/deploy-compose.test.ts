@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { ZeroHash, id } from "ethers";
+import { ContractFactory, ZeroHash, id } from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../client/artifacts.js";
 import { ActionKind, Args, buildAction, guardianDomainFor, signApprovals } from "../../client/guardian-actions.js";
@@ -26,7 +26,12 @@ describe("ignition modules: composed into a protocol's own Ignition deployment",
     const [deployer, g1, g2, g3, sentinel] = signers;
     const guardians = [g1.address, g2.address, g3.address];
 
+    // A token that exists already, passed to the module as an Ignition parameter.
+    const tt = loadArtifact("TestToken");
+    const weth = await (await new ContractFactory(tt.abi as never, tt.bytecode, deployer).deploy("Wrapped Ether", "WETH", 18)).getAddress();
+
     const UserProtocol = buildModule("UserProtocol", (m) => {
+      const wethParam = m.getParameter<string>("weth");
       const usdc = m.contract("TestToken", loadArtifact("TestToken") as never, ["USD Coin", "USDC", 6], { id: "USDC" });
       const treasury = m.contract("TestBreakableTreasury", testArtifact("TestBreakableTreasury.sol", "TestBreakableTreasury"), [m.getAccount(0), 7n * DAY, DAY]);
       const { circuitBreaker } = m.useModule(circuitBreakerModule({ maxPause: 7n * DAY, gracePeriod: DAY }));
@@ -41,7 +46,7 @@ describe("ignition modules: composed into a protocol's own Ignition deployment",
           circuitBreaker,
           sentinel: { address: sentinel.address, maxDuration: 7200n, cooldown: DAY },
           protocol: [
-            { name: "treasury", contract: treasury, kind: "breakable", limits: [limit] },
+            { name: "treasury", contract: treasury, kind: "breakable", limits: [limit, { ...limit, asset: wethParam, maxCapacity: 500n * 10n ** 18n }] },
             { name: "xvault", contract: xvault, kind: "standalone", limits: [limit] },
           ],
           renounceDeployer: true,
@@ -49,7 +54,7 @@ describe("ignition modules: composed into a protocol's own Ignition deployment",
       );
       return { usdc, treasury, xvault, ...bw };
     });
-    const r = await conn.ignition.deploy(UserProtocol);
+    const r = await conn.ignition.deploy(UserProtocol, { parameters: { UserProtocol: { weth } } });
     const ms = await r.multisig.getAddress();
     const treasury = await r.treasury.getAddress();
     const cb = await r.circuitBreaker.getAddress();
@@ -67,6 +72,7 @@ describe("ignition modules: composed into a protocol's own Ignition deployment",
     const cbc = await conn.ethers.getContractAt(loadArtifact("CircuitBreaker").abi, cb);
     expect(await cbc.isProtected(await r.xvault.getAddress())).to.equal(true);
     expect(await (await conn.ethers.getContractAt(Breakable, treasury)).rescueVault()).to.equal(await r.rescueVault.getAddress());
+    expect((await (await conn.ethers.getContractAt(Breakable, treasury)).limitOf(weth)).maxCapacity).to.equal(500n * 10n ** 18n);
 
     // A guardian fast-path pause of the user's contract works at once.
     const now = (await conn.ethers.provider.getBlock("latest")).timestamp;
