@@ -328,6 +328,28 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     expect(await snapshot()).to.deep.equal(before);
   });
 
+  it("a --key-env deployer: refused without enough ether (nothing sent); funded, it signs every step itself", async () => {
+    const key = Wallet.createRandom().connect(node.provider);
+    process.env.BW_TEST_DEPLOY_KEY = key.privateKey;
+    // Its own treasury (admin = that key); the deployment pays for itself from the key.
+    await (await node.wallet(0).sendTransaction({ to: key.address, value: 10n ** 16n })).wait();
+    const treasury = await (await deployArtifact(key, "test/TestBreakableTreasury.sol", "TestBreakableTreasury", key.address, 7 * 86400, 86400)).getAddress();
+    const dir = mkdtempSync(join(work, "keyenv-"));
+    const file = params("keyenv", treasury);
+    const nonce = await node.provider.getTransactionCount(key.address);
+    await expectFail(runDeploy(args(dir, file, { keyEnv: "BW_TEST_DEPLOY_KEY" }), chain), `the deployer ${key.address} has 0.0`, "need about", "nothing was sent", "fund the deployer");
+    expect(await node.provider.getTransactionCount(key.address)).to.equal(nonce);
+    expect(existsSync(join(dir, "ignition"))).to.equal(false);
+
+    await (await node.wallet(0).sendTransaction({ to: key.address, value: 10n ** 19n })).wait();
+    const res = await runDeploy(args(dir, file, { keyEnv: "BW_TEST_DEPLOY_KEY" }), chain);
+    expect(res.book.roles?.deployer).to.equal(key.address);
+    expect(res.book.roleHolders?.treasury?.DEFAULT_ADMIN_ROLE).to.deep.equal([res.book.contracts.guardian]);
+    const ms = new Contract(res.book.contracts.guardian!, loadArtifact("GuardianMultisig").abi as never, node.provider);
+    expect(await ms.isManaged!(treasury)).to.equal(true);
+    delete process.env.BW_TEST_DEPLOY_KEY;
+  });
+
   it("refuses the in-process chain (no --network) unless --allow-ephemeral", async () => {
     const inProcess = await fromConnection(await hre.network.create());
     const dir = mkdtempSync(join(work, "eph-"));
