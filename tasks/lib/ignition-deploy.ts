@@ -98,10 +98,22 @@ export interface IgnitionRunOptions {
   /** How the operator resumes (printed on failure). */
   resumeHint: string;
   listener?: ExecutionEventListener;
+  /** Futures whose journaled state to discard first (a timed-out transaction known to be dropped). */
+  wipe?: string[];
 }
 
 /** Run (or resume) the deployment; returns future id → address of every contract future. */
 export async function runIgnition(o: IgnitionRunOptions): Promise<Record<string, string>> {
+  if (o.wipe?.length) {
+    if (!hasJournal(o.deploymentDir)) fail(`--wipe-future: there is no journal${o.deploymentDir ? ` in ${o.deploymentDir}` : " (in-process chain)"}`);
+    for (const id of o.wipe) {
+      try {
+        await wipe(o.deploymentDir, artifactResolver, id);
+      } catch (err) {
+        fail(`--wipe-future ${id}: ${(err as Error).message.split("\n")[0]}`, "name a future of this deployment that has not succeeded (see the error that stopped it)");
+      }
+    }
+  }
   await retryFailedFutures(o.deploymentDir);
   const local = o.chain.isLocal;
   let result;
@@ -136,7 +148,10 @@ export async function runIgnition(o: IgnitionRunOptions): Promise<Record<string,
         `restore the values it was started with and re-run, or start a separate deployment with --reset (discards the journal in ${o.deploymentDir}; contracts already deployed stay on chain, unused)`,
       );
     case DeploymentResultType.PREVIOUS_RUN_ERROR:
-      return fail(`a previous run left futures that must be checked by hand: ${listErrors(result.errors)}`, `look up their transactions, then \`npx hardhat ignition wipe\` them or re-run with --reset`);
+      return fail(
+        `a previous run left futures whose transactions timed out: ${listErrors(result.errors)}`,
+        `look their transactions up (deployments journal ${o.deploymentDir}); once one is mined the next run picks it up; if it was dropped, re-run with --wipe-future <future id> to send it again`,
+      );
     case DeploymentResultType.EXECUTION_ERROR: {
       const failed = result.failed.map((f) => `${f.futureId}: ${f.error}`);
       const timedOut = result.timedOut.map((t) => `${t.futureId}: timed out waiting for its transaction`);

@@ -29,6 +29,8 @@ export interface DeployArgs extends CommonArgs {
   deploymentId?: string;
   /** Deploy to Hardhat's in-process chain (which disappears when the command exits). */
   allowEphemeral?: boolean;
+  /** Comma-separated future ids whose journaled state to discard (a dropped, timed-out transaction). */
+  wipeFuture?: string;
 }
 
 export const MULTICALL3_ADDRESS = "0xcA11bde05977b3631167028862bE2a173976CA11";
@@ -102,6 +104,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
     ...(journal ? { deploymentDir: journal } : {}),
     resumeHint,
     listener: progress(note),
+    ...(args.wipeFuture ? { wipe: args.wipeFuture.split(",").map((x) => x.trim()).filter(Boolean) } : {}),
   });
 
   // ---- what was deployed, by address-book key

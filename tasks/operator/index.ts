@@ -16,6 +16,7 @@ export const operatorTasks: TaskDefinition[] = [
       .addFlag({ name: "force", description: "Overwrite an existing address book" })
       .addFlag({ name: "reset", description: "Discard this deployment's Ignition journal and deploy a new suite (the old one stays on chain)" })
       .addOption(str("deploymentId", "Ignition deployment id (default: breakwater-<network>-<params file name>); its journal is <deployments>/ignition/<id>/"))
+      .addOption(str("wipeFuture", "Comma-separated Ignition future ids whose journaled state to discard (a timed-out transaction that was dropped)"))
       .addFlag({ name: "allowEphemeral", description: "Allow deploying to Hardhat's in-process chain (no --network), which disappears when the command exits" }),
   )
     .setAction(() => import("./deploy-action.js"))

@@ -236,6 +236,10 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     const afterCrash = await node.provider.getTransactionCount(node.wallet(0).address);
     expect(afterCrash - start).to.equal(6);
 
+    // Discarding the state of a future that does not exist is refused (and sends nothing).
+    await expectFail(runDeploy(args(dir, file, { wipeFuture: "BreakwaterWiring#nope" }), chain), "--wipe-future BreakwaterWiring#nope");
+    expect(await node.provider.getTransactionCount(node.wallet(0).address)).to.equal(afterCrash);
+
     const res = await runDeploy(args(dir, file), chain);
     expect(res.resumed).to.equal(true);
     const total = (await node.provider.getTransactionCount(node.wallet(0).address)) - start;
