@@ -97,9 +97,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
       issues.push(`${path}: ${others.join(", ")} on "${e.name}" (${e.address}); after the hand-over only the multisig may hold the breaker roles: revoke them first (revokeRole from the deployer, or renounceRole from those keys)`);
     }
     // The wiring calls that only need this contract, simulated from the deployer.
-    const bounds = entries.find((x) => x.name === e.name)!;
-    const maxPause = bounds.maxPause ?? params.breaker.maxPause;
-    const grace = bounds.gracePeriod ?? params.breaker.gracePeriod;
+    const maxPause = e.maxPause ?? params.breaker.maxPause;
+    const grace = e.gracePeriod ?? params.breaker.gracePeriod;
     await simulateCall(issues, `${path} setPauseBounds(${formatDuration(maxPause)}, ${formatDuration(grace)})`, () => c.setPauseBounds!.staticCall(maxPause, grace, { from: deployer }));
     for (const [j, l] of e.limits.entries()) {
       const cfg = { maxCapacity: l.maxCapacity, window: l.window, minTvl: l.minTvl, mode: MODE[l.mode], settlementDelay: l.settlementDelay, inflowCredit: l.inflowCredit };

@@ -354,6 +354,21 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     delete process.env.BW_TEST_DEPLOY_KEY;
   });
 
+  it("refuses to resume a journal whose contracts are not on the chain (a restarted node); --reset starts afresh", async () => {
+    const treasury = await userTreasury();
+    const dir = mkdtempSync(join(work, "stale-"));
+    const file = params("treasury-stale", treasury);
+    const snap = await node.rpc<string>("evm_snapshot");
+    await runDeploy(args(dir, file), chain);
+    await node.rpc("evm_revert", [snap]); // the chain forgets the deployment; the journal does not
+    const before = await snapshot();
+    await expectFail(runDeploy(args(dir, file, { force: true }), chain), "which has no code on this chain (was the node restarted?)", "--reset");
+    expect(await snapshot()).to.deep.equal(before);
+    const res = await runDeploy(args(dir, file, { force: true, reset: true }), chain);
+    expect(res.resumed).to.equal(false);
+    expect(await node.provider.getCode(res.book.contracts.guardian!)).to.not.equal("0x");
+  });
+
   it("refuses the in-process chain (no --network) unless --allow-ephemeral", async () => {
     const inProcess = await fromConnection(await hre.network.create());
     const dir = mkdtempSync(join(work, "eph-"));
