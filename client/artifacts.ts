@@ -18,6 +18,8 @@ export const SUITE_CONTRACTS = {
   ProtectedLendingMarket: "contracts/examples/ProtectedLendingMarket.sol",
   PauseGate: "contracts/adapters/PauseGate.sol",
   Multicall3: "contracts/test/Multicall3.sol",
+  /** ABI only (abstract): the deploy wiring calls a protocol's own Breakable contracts through it. */
+  Breakable: "contracts/breaker/Breakable.sol",
 } as const;
 
 /** Drill-only contracts: test tokens and deliberately vulnerable protocols (shipped apart, in

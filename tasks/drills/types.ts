@@ -27,6 +27,13 @@ export interface AddressBook {
     /** True when the deployer renounced its breaker roles at the end of `deploy`. */
     deployerRenounced?: boolean;
   };
+  /** The protocol's own contracts wired by `deploy` (also under contracts.<name>); `breaker` is the
+   * breaker that guards each (itself for a Breakable contract, the standalone CircuitBreaker otherwise). */
+  protocol?: { name: string; address: string; kind: "breakable" | "standalone"; breaker: string }[];
+  /** Contract key → role name (DEFAULT_ADMIN_ROLE, EMERGENCY_ROLE, RECOVERY_ROLE, or "owner") → holders. */
+  roleHolders?: Record<string, Record<string, string[]>>;
+  /** The Ignition deployment that produced the book: its id and journal directory. */
+  ignition?: { deploymentId: string; journal?: string };
 }
 
 export interface DrillActors {

@@ -27,6 +27,14 @@ export const addressBookSchema = z.object({
       deployerRenounced: z.boolean().optional(),
     })
     .optional(),
+  /** The protocol's own contracts wired by `deploy` (also under contracts.<name>). */
+  protocol: z
+    .array(z.object({ name: z.string(), address, kind: z.enum(["breakable", "standalone"]), breaker: address }))
+    .optional(),
+  /** Contract key → role (or "owner") → holders, read back from the chain after `deploy`. */
+  roleHolders: z.record(z.record(z.array(address))).optional(),
+  /** The Ignition deployment that produced this book (journal next to it, when not in-process). */
+  ignition: z.object({ deploymentId: z.string(), journal: z.string().optional() }).optional(),
 });
 
 export function addressBookPath(dir: string, network: string): string {

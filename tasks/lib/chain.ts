@@ -15,6 +15,8 @@ export interface OperatorChain {
   isLocal: boolean;
   /** How the task was invoked (for the exact "next:" commands it prints). */
   invocation?: Invocation;
+  /** Hardhat's in-process chain (an edr-simulated network): it disappears when the process exits. */
+  ephemeral?: boolean;
 }
 
 export interface ChainOptions {
@@ -59,10 +61,11 @@ export async function connectChain(hre: HardhatRuntimeEnvironment, opts: ChainOp
 }
 
 /** Wrap an existing connection (tests: `await hre.network.create()`). */
-export async function fromConnection(conn: { ethers: HardhatEthers; networkName: string }): Promise<OperatorChain> {
+export async function fromConnection(conn: { ethers: HardhatEthers; networkName: string; networkConfig?: { type?: string } }): Promise<OperatorChain> {
   await loadErrorAbis(conn.ethers);
   const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
-  return { ethers: conn.ethers, networkName: conn.networkName, chainId, isLocal: chainId === 31337 || chainId === 1337 };
+  const ephemeral = conn.networkConfig?.type === "edr-simulated";
+  return { ethers: conn.ethers, networkName: conn.networkName, chainId, isLocal: chainId === 31337 || chainId === 1337, ephemeral };
 }
 
 let abisLoaded = false;

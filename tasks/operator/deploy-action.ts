@@ -1,171 +1,162 @@
-// `npx hardhat breakwater deploy --params <file> [--with-example-vault] [--dry-run] [--force]`
-// Deploys and wires the suite, then writes deployments/<network>.json.
-import { existsSync } from "node:fs";
-import { ZeroHash, getAddress, getCreateAddress, id, type Signer } from "ethers";
+// `npx hardhat --network <net> breakwater deploy --params <file> [--with-example-vault] [--dry-run]
+//   [--force] [--reset] [--deployment-id <id>] [--allow-ephemeral]`
+// A thin wrapper: validate the parameters (zod) → pre-flight on the chain → the Ignition module
+// (ignition/modules/breakwater.ts: journaled, resumable) → read-back verification → address book.
+// Nothing is sent before every check passed; an interrupted run resumes from the journal.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Wallet, formatEther, getAddress } from "ethers";
+import type { ExecutionEventListener } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { breakwaterModule } from "../../ignition/modules/breakwater.js";
 import { addressBookPath, deploymentsDir, writeAddressBook, type AddressBook } from "../lib/address-book.js";
-import { C, connectChain, factory as suiteFactory, resolveSigner, type OperatorChain } from "../lib/chain.js";
-import { describeRevert, fail, OperatorError } from "../lib/errors.js";
+import { connectChain, resolveSigner, type OperatorChain } from "../lib/chain.js";
+import { fail } from "../lib/errors.js";
+import { deploymentIdFor, journalDir, journalStatus, resetJournal, runIgnition, taskProvider } from "../lib/ignition-deploy.js";
 import { print, toJson } from "../lib/output.js";
-import { formatDuration, requireCode } from "../lib/validation.js";
-import { kindId, loadDeployParams, type DeployParams } from "./deploy-params.js";
 import { runAction, type CommonArgs } from "./common.js";
+import { loadDeployParams, protocolEntries, toPlan, wantsStandalone } from "./deploy-params.js";
+import { preflight } from "./deploy-preflight.js";
+import { verifyDeployment, type BreakerToVerify } from "./deploy-verify.js";
 
 export interface DeployArgs extends CommonArgs {
   params: string;
   withExampleVault: boolean;
   force: boolean;
+  /** Discard this deployment's journal and start afresh. */
+  reset?: boolean;
+  /** Ignition deployment id (default: breakwater-<network>-<params file name>). */
+  deploymentId?: string;
+  /** Deploy to Hardhat's in-process chain (which disappears when the command exits). */
+  allowEphemeral?: boolean;
+  /** Comma-separated future ids whose journaled state to discard (a dropped, timed-out transaction). */
+  wipeFuture?: string;
 }
 
 export const MULTICALL3_ADDRESS = "0xcA11bde05977b3631167028862bE2a173976CA11";
-const ROLES = { admin: ZeroHash, emergency: id("EMERGENCY_ROLE"), recovery: id("RECOVERY_ROLE") };
 
 export interface DeployResult {
   dryRun: boolean;
   book: AddressBook;
   path?: string;
   steps: string[];
+  deploymentId: string;
+  journal?: string;
+  /** True when the run continued a journaled deployment. */
+  resumed: boolean;
 }
 
 export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise<DeployResult> {
   const params = loadDeployParams(args.params, { withExampleVault: args.withExampleVault });
+  if (chain.ephemeral && !args.allowEphemeral) {
+    fail(
+      `no --network given: this would deploy to Hardhat's in-process chain "${chain.networkName}", which disappears when the command exits (nothing would be left to operate)`,
+      "pass --network <name> (e.g. `npx hardhat --network localhost breakwater deploy …` with `npx hardhat node --hostname 127.0.0.1` running), or --allow-ephemeral to deploy there anyway (tests, demos)",
+    );
+  }
   const dir = deploymentsDir(args.deployments);
   const bookPath = addressBookPath(dir, chain.networkName);
   if (existsSync(bookPath) && !args.force) {
-    fail(`an address book already exists at ${bookPath}`, "pass --force to deploy again and overwrite it, or use another --deployments dir");
+    fail(`an address book already exists at ${bookPath}`, "pass --force to overwrite it (with the same --params the deployment resumes from its journal; --reset deploys a new suite), or use another --deployments dir");
   }
-  const deployer = await resolveSigner(chain, args);
-  const from = await deployer.getAddress();
+  const signer = await resolveSigner(chain, args);
+  const from = getAddress(await signer.getAddress());
+  const deploymentId = args.deploymentId || deploymentIdFor(chain.networkName, args.params);
+  const journal = chain.ephemeral ? undefined : journalDir(dir, deploymentId);
+  const state = args.reset ? undefined : await journalStatus(journal);
   const provider = chain.ethers.provider;
 
-  // ---- checks before anything is sent
-  const wantVault = params.breaker.exampleVault;
-  const wantStandalone = params.breaker.standalone ?? !wantVault;
-  if (!wantVault && !wantStandalone) fail("nothing to protect: breaker.exampleVault and breaker.standalone are both false", "set one of them (or pass --with-example-vault)");
-  if (wantVault && !params.asset && !chain.isLocal) {
-    fail(`breaker.exampleVault on "${chain.networkName}" (chain ${chain.chainId}) needs "asset": test tokens are only deployed on local chains`, 'add "asset": "0x…" (an ERC-20) to the parameters file');
-  }
-  if (params.asset) await requireCode(provider, getAddress(params.asset), "asset");
-  for (const l of params.limits) if (l.asset !== "asset") await requireCode(provider, getAddress(l.asset), `limits asset`);
-  for (const p of params.breaker.protected) await requireCode(provider, getAddress(p), "breaker.protected");
-  if (params.breaker.protected.length > 0 && !wantStandalone) fail("breaker.protected needs breaker.standalone = true");
-  const balance = await provider.getBalance(from);
-  if (balance === 0n) fail(`the deployer ${from} has no ether on chain ${chain.chainId}`, "fund it, or pick another key with --key-env / --from");
+  // Multicall3: reuse the canonical one; on local chains deploy one and copy its code there.
+  const wantMulticall = params.multicall3 ?? chain.isLocal;
+  const canonicalMulticall = wantMulticall && (await provider.getCode(MULTICALL3_ADDRESS)) !== "0x";
+  const plan = toPlan(params, { multicall3: wantMulticall && !canonicalMulticall && chain.isLocal });
+  const module = breakwaterModule(plan);
 
+  const pre = await preflight({ chain, params, plan, module, deployer: from, ...(state ? { journal: state } : {}), ...(journal ? { journalDir: journal } : {}) });
   const steps: string[] = [];
   const note = (s: string) => {
     steps.push(s);
     print(`${args.dryRun ? "[dry-run] " : ""}${s}`);
   };
-  print(`${args.dryRun ? "Dry run: " : ""}deploying the Breakwater suite on ${chain.networkName} (chain ${chain.chainId}) from ${from}`);
+  const where = `${chain.networkName} (chain ${chain.chainId}) from ${from}`;
+  print(`${args.dryRun ? "Dry run: " : ""}${pre.resumed ? "resuming" : "deploying"} the Breakwater suite on ${where}; Ignition deployment ${deploymentId}${journal ? `, journal ${journal}` : " (in-memory journal)"}`);
+  if (wantMulticall && !canonicalMulticall && !chain.isLocal) note(`Multicall3 is not deployed at ${MULTICALL3_ADDRESS} on this chain; skipped`);
 
-  if (args.dryRun) return dryRun(params, chain, deployer, from, wantVault, wantStandalone, note, dir);
-
-  const deploy = async (label: string, name: keyof typeof C, ctorArgs: unknown[]) => {
-    const factory = suiteFactory(name, deployer);
-    let c;
-    try {
-      c = await factory.deploy(...ctorArgs);
-      await c.waitForDeployment();
-    } catch (err) {
-      throw new OperatorError(`deploying ${label} failed: ${describeRevert(err)}`, "fix the parameters and re-run (pass --force if an address book was written)");
-    }
-    const addr = await c.getAddress();
-    note(`deployed ${label} at ${addr}`);
-    return { contract: c as any, address: addr };
-  };
-  const send = async (label: string, fn: () => Promise<{ wait(): Promise<unknown> }>) => {
-    try {
-      await (await fn()).wait();
-    } catch (err) {
-      throw new OperatorError(`${label} failed: ${describeRevert(err)}`, "the deployment is incomplete: fix the cause and re-run with --force");
-    }
-    note(label);
-  };
-
-  const startBlock = await provider.getBlockNumber();
-  const contracts: Record<string, string> = {};
-
-  // 1. asset (local test token) and breakers
-  let assetAddr = params.asset ? getAddress(params.asset) : undefined;
-  let token: any;
-  if (wantVault && !assetAddr) {
-    const t = await deploy(`TestToken ${params.testToken.symbol}`, "testToken", [params.testToken.name, params.testToken.symbol, params.testToken.decimals]);
-    token = t.contract;
-    assetAddr = t.address;
-  }
-  if (assetAddr) contracts.asset = assetAddr;
-  const breakers: { label: string; address: string; contract: any }[] = [];
-  let vault: any;
-  if (wantVault) {
-    const v = await deploy("ProtectedVault (Breakable breaker)", "vault", [
-      assetAddr, `Breakwater ${params.testToken.symbol} Vault`, `bw${params.testToken.symbol}`, from, params.breaker.maxPause, params.breaker.gracePeriod,
-    ]);
-    vault = v.contract;
-    contracts.vault = v.address;
-    breakers.push({ label: "vault", ...v });
-  }
-  let cb: any;
-  if (wantStandalone) {
-    const b = await deploy("CircuitBreaker", "circuitBreaker", [from, params.breaker.maxPause, params.breaker.gracePeriod]);
-    cb = b.contract;
-    contracts.circuitBreaker = b.address;
-    breakers.push({ label: "circuitBreaker", ...b });
-  }
-  contracts.breaker = contracts.vault ?? contracts.circuitBreaker!;
-
-  // 2. multisig managing the breakers
-  const ms = await deploy("GuardianMultisig", "multisig", [multisigInit(params, breakers.map((b) => b.address))]);
-  contracts.guardian = ms.address;
-
-  // 3. migration contracts, owned / administered by the multisig
-  contracts.rescueVault = (await deploy("RescueVault", "rescueVault", [ms.address, params.rescue.delay])).address;
-  contracts.migrator = (await deploy("PositionMigrator", "migrator", [ms.address])).address;
-  contracts.merkleClaims = (await deploy("MerkleClaims", "merkleClaims", [ms.address])).address;
-
-  // 4. Multicall3
-  const mc = await multicall3(chain, params, deployer, note);
-  if (mc) contracts.multicall3 = mc;
-
-  // 5. wiring, while the deployer still holds the roles
-  for (const b of breakers) {
-    for (const l of params.limits) {
-      const asset = l.asset === "asset" ? assetAddr! : getAddress(l.asset);
-      const cfg = { maxCapacity: l.maxCapacity, window: l.window, minTvl: l.minTvl, mode: l.mode === "Queue" ? 1 : 0, settlementDelay: l.settlementDelay, inflowCredit: l.inflowCredit };
-      await send(`${b.label}: setLimit(${asset}, ${l.maxCapacity} per ${formatDuration(l.window)}, ${l.mode})`, () => b.contract.setLimit(asset, cfg));
-    }
-    if (params.sentinel) {
-      const s = params.sentinel;
-      await send(`${b.label}: setSentinel(${getAddress(s.address)}, max ${formatDuration(s.maxDuration)}, cooldown ${formatDuration(s.cooldown)})`, () => b.contract.setSentinel(s.address, s.maxDuration, s.cooldown));
-    }
-  }
-  if (cb) for (const p of params.breaker.protected) await send(`circuitBreaker: registerProtected(${getAddress(p)})`, () => cb.registerProtected(p));
-  if (vault) {
-    await send(`vault: setRescueVault(${contracts.rescueVault})`, () => vault.setRescueVault(contracts.rescueVault));
-    await send(`vault: setMigrator(${contracts.migrator})`, () => vault.setMigrator(contracts.migrator));
-  }
-  if (token) for (const m of params.testToken.mint) await send(`TestToken: mint ${m.amount} to ${getAddress(m.to)}`, () => token.mint(m.to, m.amount));
-  for (const b of breakers) {
-    for (const [name, role] of Object.entries(ROLES)) {
-      await send(`${b.label}: grant ${roleName(name)} to the multisig`, () => b.contract.grantRole(role, ms.address));
-    }
-  }
-  if (params.renounceDeployer) {
-    for (const b of breakers) {
-      for (const name of ["emergency", "recovery", "admin"] as const) {
-        await send(`${b.label}: deployer renounces ${roleName(name)}`, () => b.contract.renounceRole(ROLES[name], from));
+  if (args.dryRun) {
+    pre.pending.forEach((batch, i) => {
+      for (const f of batch) {
+        if (f.kind === "deploy") note(`batch ${i + 1}: would deploy ${f.contract} (${f.id})`);
+        else if (f.kind === "call") note(`batch ${i + 1}: would call ${f.id}`);
       }
-    }
+    });
+    note(`${pre.pending.flat().filter((f) => f.kind !== "attach").length} transactions, ~${pre.gas} gas (≈${formatEther(pre.cost)} ETH with a 20% margin); all checks passed; nothing was sent, no journal or address book written (would write ${bookPath})`);
+    return { dryRun: true, book: dryBook(chain, params.guardians, from, params.renounceDeployer), steps, deploymentId, ...(journal ? { journal } : {}), resumed: pre.resumed };
   }
 
-  // 6. verify the wiring
-  for (const b of breakers) {
-    for (const [name, role] of Object.entries(ROLES)) {
-      if (!(await b.contract.hasRole(role, ms.address))) fail(`verification: the multisig lacks ${roleName(name)} on ${b.label} ${b.address}`);
-      if (params.renounceDeployer && (await b.contract.hasRole(role, from))) fail(`verification: the deployer still holds ${roleName(name)} on ${b.label}`);
-    }
-    if (!(await ms.contract.isManaged(b.address))) fail(`verification: the multisig does not manage ${b.label} ${b.address}`);
+  if (args.reset) resetJournal(journal);
+  const startBlock = startBlockOf(journal, await provider.getBlockNumber());
+  const resumeHint = `re-run the same command to resume (\`npx hardhat --network ${chain.networkName} breakwater deploy --params ${args.params}${args.withExampleVault ? " --with-example-vault" : ""}\`); nothing already done is sent again`;
+  const ids = await runIgnition({
+    chain,
+    module,
+    provider: taskProvider(chain, signer instanceof Wallet ? signer : undefined),
+    deployer: from,
+    ...(journal ? { deploymentDir: journal } : {}),
+    resumeHint,
+    listener: progress(note),
+    ...(args.wipeFuture ? { wipe: args.wipeFuture.split(",").map((x) => x.trim()).filter(Boolean) } : {}),
+  });
+
+  // ---- what was deployed, by address-book key
+  const root = plan.id ?? "Breakwater";
+  const at = (sub: string, future: string) => {
+    const a = ids[`${root}${sub}#${future}`];
+    if (!a) fail(`the deployment finished without ${root}${sub}#${future}`, "this is a bug in the deploy plan; report it");
+    return getAddress(a);
+  };
+  const contracts: Record<string, string> = {};
+  contracts.guardian = at("GuardianMultisig", "GuardianMultisig");
+  contracts.rescueVault = at("Migration", "RescueVault");
+  contracts.migrator = at("Migration", "PositionMigrator");
+  contracts.merkleClaims = at("Migration", "MerkleClaims");
+  if (plan.example) {
+    contracts.vault = at("Example", "ProtectedVault");
+    contracts.asset = plan.example.asset ?? at("Example", "TestToken");
+  } else if (params.asset) contracts.asset = params.asset;
+  const standalone = wantsStandalone(params);
+  if (standalone) contracts.circuitBreaker = params.breaker.circuitBreaker ?? at("CircuitBreaker", "CircuitBreaker");
+  const entries = protocolEntries(params);
+  for (const e of entries) contracts[e.name] = e.address;
+  const firstBreakable = entries.find((e) => e.kind === "breakable");
+  contracts.breaker = contracts.vault ?? firstBreakable?.address ?? contracts.circuitBreaker!;
+  if (plan.multicall3) {
+    const code = await provider.getCode(ids[`${root}#Multicall3`]!);
+    await provider.send("hardhat_setCode", [MULTICALL3_ADDRESS, code]);
+    note(`Multicall3 runtime code set at ${MULTICALL3_ADDRESS}`);
   }
+  if (wantMulticall && (canonicalMulticall || plan.multicall3)) contracts.multicall3 = MULTICALL3_ADDRESS;
+
+  // ---- read back: roles exactly as planned
+  const suiteLimits = params.limits.map((l) => ({ asset: l.asset === "asset" ? contracts.asset! : l.asset, maxCapacity: l.maxCapacity }));
+  const breakers: BreakerToVerify[] = [];
+  if (contracts.vault) breakers.push({ key: "vault", address: contracts.vault, type: "breakable", limits: suiteLimits, rescueVault: true, migrator: true, registered: [] });
+  for (const e of entries.filter((x) => x.kind === "breakable")) breakers.push({ key: e.name, address: e.address, type: "breakable", limits: e.limits, rescueVault: true, migrator: false, registered: [] });
+  if (contracts.circuitBreaker) {
+    const st = entries.filter((x) => x.kind === "standalone");
+    breakers.push({ key: "circuitBreaker", address: contracts.circuitBreaker, type: "circuitBreaker", limits: [...suiteLimits, ...st.flatMap((x) => x.limits)], rescueVault: false, migrator: false, registered: st.map((x) => ({ name: x.name, address: x.address })) });
+  }
+  const roleHolders = await verifyDeployment({
+    chain,
+    deployer: from,
+    multisig: contracts.guardian,
+    rescueVault: contracts.rescueVault,
+    migrator: contracts.migrator,
+    merkleClaims: contracts.merkleClaims,
+    breakers,
+    ...(params.sentinel ? { sentinel: params.sentinel.address } : {}),
+    renounceDeployer: params.renounceDeployer,
+  });
+  note(`verified: the multisig holds DEFAULT_ADMIN_ROLE, EMERGENCY_ROLE and RECOVERY_ROLE on ${breakers.map((b) => b.key).join(", ")} and manages them; the deployer ${params.renounceDeployer ? "holds none of them" : "keeps its roles (renounceDeployer: false)"}`);
 
   const block = await provider.getBlock("latest");
   const book: AddressBook = {
@@ -175,116 +166,46 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
     blockNumber: startBlock + 1,
     contracts,
     roles: {
-      guardians: params.guardians.map((g) => getAddress(g)),
-      ...(params.sentinel ? { sentinel: getAddress(params.sentinel.address) } : {}),
-      admin: ms.address,
+      guardians: params.guardians,
+      ...(params.sentinel ? { sentinel: params.sentinel.address } : {}),
+      admin: contracts.guardian,
       deployer: from,
       deployerRenounced: params.renounceDeployer,
     },
+    protocol: entries.map((e) => ({ name: e.name, address: e.address, kind: e.kind, breaker: e.kind === "breakable" ? e.address : contracts.circuitBreaker! })),
+    roleHolders: roleHolders as Record<string, Record<string, string[]>>,
+    ignition: { deploymentId, ...(journal ? { journal } : {}) },
   };
   const path = writeAddressBook(dir, book, args.force);
   print(`address book written to ${path}`);
   print(toJson(book));
-  return { dryRun: false, book, path, steps };
+  return { dryRun: false, book, path, steps, deploymentId, ...(journal ? { journal } : {}), resumed: pre.resumed };
 }
 
-function roleName(key: string): string {
-  return key === "admin" ? "DEFAULT_ADMIN_ROLE" : key === "emergency" ? "EMERGENCY_ROLE" : "RECOVERY_ROLE";
+/** The chain's block number when the deployment started, kept next to its journal (a resumed
+ * deployment started before this run). */
+function startBlockOf(journal: string | undefined, current: number): number {
+  if (journal === undefined) return current;
+  const file = join(journal, "breakwater-start.json");
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { startBlock: number }).startBlock;
+  mkdirSync(journal, { recursive: true });
+  writeFileSync(file, JSON.stringify({ startBlock: current }) + "\n");
+  return current;
 }
 
-function multisigInit(params: DeployParams, managed: string[]) {
-  return {
-    guardians: params.guardians.map((g) => getAddress(g)),
-    fastThreshold: params.multisig.fastThreshold,
-    slowThreshold: params.multisig.slowThreshold,
-    slowDelay: params.multisig.slowDelay,
-    vetoThreshold: params.multisig.vetoThreshold,
-    heartbeatPeriod: params.multisig.heartbeat,
-    managed,
-    overrides: params.multisig.overrides.map((o) => ({ kind: kindId(o.kind), threshold: o.threshold, delay: o.delay })),
+function dryBook(chain: OperatorChain, guardians: string[], from: string, renounced: boolean): AddressBook {
+  return { network: chain.networkName, chainId: chain.chainId, deployedAt: new Date().toISOString(), blockNumber: 0, contracts: {}, roles: { guardians, deployer: from, deployerRenounced: renounced } };
+}
+
+/** Print each step as Ignition completes it. */
+function progress(note: (s: string) => void): ExecutionEventListener {
+  const handlers: Record<string, (e: any) => void> = {
+    deploymentExecutionStateComplete: (e) => e.result?.type === "SUCCESS" && note(`deployed ${e.futureId} at ${e.result.result}`),
+    callExecutionStateComplete: (e) => e.result?.type === "SUCCESS" && note(`called ${e.futureId}`),
   };
-}
-
-async function multicall3(chain: OperatorChain, params: DeployParams, deployer: Signer, note: (s: string) => void): Promise<string | undefined> {
-  const want = params.multicall3 ?? chain.isLocal;
-  if (!want) return undefined;
-  const provider = chain.ethers.provider;
-  if ((await provider.getCode(MULTICALL3_ADDRESS)) !== "0x") {
-    note(`Multicall3 already at ${MULTICALL3_ADDRESS}`);
-    return MULTICALL3_ADDRESS;
-  }
-  if (!chain.isLocal) {
-    note(`Multicall3 is not deployed at ${MULTICALL3_ADDRESS} on this chain; skipped`);
-    return undefined;
-  }
-  // Deploy it anywhere, then copy its runtime code to the canonical address.
-  const factory = suiteFactory("multicall3", deployer);
-  const tmp = await factory.deploy();
-  await tmp.waitForDeployment();
-  const code = await provider.getCode(await tmp.getAddress());
-  await provider.send("hardhat_setCode", [MULTICALL3_ADDRESS, code]);
-  note(`Multicall3 runtime code set at ${MULTICALL3_ADDRESS}`);
-  return MULTICALL3_ADDRESS;
-}
-
-/** --dry-run: the plan with predicted addresses, and a gas estimate of every deployment. Sends nothing. */
-async function dryRun(
-  params: DeployParams,
-  chain: OperatorChain,
-  deployer: Signer,
-  from: string,
-  wantVault: boolean,
-  wantStandalone: boolean,
-  note: (s: string) => void,
-  dir: string,
-): Promise<DeployResult> {
-  const provider = chain.ethers.provider;
-  let nonce = await provider.getTransactionCount(from, "pending");
-  const contracts: Record<string, string> = {};
-  let totalGas = 0n;
-  const plan = async (label: string, key: string, name: keyof typeof C, ctorArgs: unknown[]) => {
-    const address = getCreateAddress({ from, nonce: nonce++ });
-    contracts[key] = address;
-    const factory = suiteFactory(name, deployer);
-    const tx = await factory.getDeployTransaction(...ctorArgs);
-    let gas: bigint;
-    try {
-      gas = await provider.estimateGas({ ...tx, from });
-    } catch (err) {
-      throw new OperatorError(`simulating the deployment of ${label} reverted: ${describeRevert(err)}; nothing was sent`, "fix the parameters");
-    }
-    totalGas += gas;
-    note(`would deploy ${label} at ${address} (~${gas} gas)`);
-  };
-  let asset = params.asset ? getAddress(params.asset) : undefined;
-  if (wantVault && !asset) {
-    await plan(`TestToken ${params.testToken.symbol}`, "asset", "testToken", [params.testToken.name, params.testToken.symbol, params.testToken.decimals]);
-    asset = contracts.asset;
-  } else if (asset) contracts.asset = asset;
-  if (wantVault) await plan("ProtectedVault (Breakable breaker)", "vault", "vault", [asset, "Vault", "bwV", from, params.breaker.maxPause, params.breaker.gracePeriod]);
-  if (wantStandalone) await plan("CircuitBreaker", "circuitBreaker", "circuitBreaker", [from, params.breaker.maxPause, params.breaker.gracePeriod]);
-  contracts.breaker = contracts.vault ?? contracts.circuitBreaker!;
-  const managed = [contracts.vault, contracts.circuitBreaker].filter((a): a is string => a !== undefined);
-  await plan("GuardianMultisig", "guardian", "multisig", [multisigInit(params, managed)]);
-  await plan("RescueVault", "rescueVault", "rescueVault", [contracts.guardian, params.rescue.delay]);
-  await plan("PositionMigrator", "migrator", "migrator", [contracts.guardian]);
-  await plan("MerkleClaims", "merkleClaims", "merkleClaims", [contracts.guardian]);
-  if (params.multicall3 ?? chain.isLocal) {
-    contracts.multicall3 = MULTICALL3_ADDRESS;
-    note(`would ${chain.isLocal ? "set Multicall3 runtime code at" : "use Multicall3 at"} ${MULTICALL3_ADDRESS}`);
-  }
-  const nBreakers = managed.length;
-  note(`would then: ${params.limits.length * nBreakers} setLimit, ${params.sentinel ? nBreakers : 0} setSentinel, ${wantVault ? 2 : 0} vault wiring (rescue vault, migrator), ${3 * nBreakers} role grants to the multisig${params.renounceDeployer ? `, ${3 * nBreakers} renounces by the deployer` : " (deployer keeps its roles)"}`);
-  note(`deployments: ~${totalGas} gas in total; nothing was sent, no address book written (would write ${addressBookPath(dir, chain.networkName)})`);
-  const book: AddressBook = {
-    network: chain.networkName,
-    chainId: chain.chainId,
-    deployedAt: new Date().toISOString(),
-    blockNumber: (await provider.getBlockNumber()) + 1,
-    contracts,
-    roles: { guardians: params.guardians.map((g) => getAddress(g)), admin: contracts.guardian, deployer: from, deployerRenounced: params.renounceDeployer },
-  };
-  return { dryRun: true, book, steps: [] };
+  return new Proxy({} as ExecutionEventListener, {
+    get: (_t, name: string) => async (e: unknown) => handlers[name]?.(e),
+  });
 }
 
 export default async function deployAction(args: DeployArgs, hre: HardhatRuntimeEnvironment): Promise<void> {

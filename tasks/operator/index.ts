@@ -10,10 +10,14 @@ import { str, withCommonOptions as common } from "../lib/options.js";
 
 export const operatorTasks: TaskDefinition[] = [
   common(
-    task(["breakwater", "deploy"], "Deploy and wire the Breakwater suite from a parameters file; writes deployments/<network>.json")
+    task(["breakwater", "deploy"], "Deploy the Breakwater suite and wire your protocol's contracts (Ignition, resumable); writes deployments/<network>.json")
       .addOption(str("params", "Parameters file (JSON), e.g. deployments/params/local.json"))
       .addFlag({ name: "withExampleVault", description: "Deploy the example ProtectedVault (+ a TestToken asset on local chains)" })
-      .addFlag({ name: "force", description: "Overwrite an existing address book" }),
+      .addFlag({ name: "force", description: "Overwrite an existing address book" })
+      .addFlag({ name: "reset", description: "Discard this deployment's Ignition journal and deploy a new suite (the old one stays on chain)" })
+      .addOption(str("deploymentId", "Ignition deployment id (default: breakwater-<network>-<params file name>); its journal is <deployments>/ignition/<id>/"))
+      .addOption(str("wipeFuture", "Comma-separated Ignition future ids whose journaled state to discard (a timed-out transaction that was dropped)"))
+      .addFlag({ name: "allowEphemeral", description: "Allow deploying to Hardhat's in-process chain (no --network), which disappears when the command exits" }),
   )
     .setAction(() => import("./deploy-action.js"))
     .build(),

@@ -77,7 +77,7 @@ describe("readiness: the plan against a deployed suite, the keeper and the drill
       params = join(dir, "params.json");
       writeFileSync(params, JSON.stringify(p));
     }
-    const res = await runDeploy({ ...commonDefaults, deployments: dir, params, withExampleVault: true, force: true }, chain);
+    const res = await runDeploy({ ...commonDefaults, deployments: dir, params, withExampleVault: true, force: true, allowEphemeral: true }, chain);
     const file = join(dir, "book.json");
     writeFileSync(file, JSON.stringify(res.book));
     (res.book as AddressBook & { file?: string }).file = file;

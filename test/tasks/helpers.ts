@@ -47,7 +47,8 @@ export function paramsFile(dir: string, name: string, patch: (p: any) => void): 
 }
 
 export async function deployWith(env: TaskEnv, params = LOCAL_PARAMS, extra: Record<string, unknown> = {}) {
-  return runDeploy(env.args({ params, withExampleVault: false, force: false, ...extra }), env.chain);
+  // The in-process chain is ephemeral: the deploy task refuses it unless told (tests are).
+  return runDeploy(env.args({ params, withExampleVault: false, force: false, allowEphemeral: true, ...extra }), env.chain);
 }
 
 /** sha256 of every file under `dirs` (a write anywhere shows). */
