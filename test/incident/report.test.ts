@@ -45,7 +45,7 @@ function analysis(over: Partial<Analysis> = {}): Analysis {
       perAccount: [{ account: VAULT, role: "protected", byAsset: { [TOKEN]: (20_000n * 10n ** 18n).toString() }, value: (20_000n * 10n ** 18n).toString() }],
       perAttacker: [{ account: ATT, byAsset: { [TOKEN]: (20_000n * 10n ** 18n).toString() } }],
     },
-    funding: [{ account: ATT, ethBefore: "0", note: "first ETH in the range from 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 (block 41)", firstEth: { from: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", amount: "1", txHash: "0x" + "ee".repeat(32), blockNumber: 41 } }],
+    funding: [{ account: ATT, ethBefore: "0", note: "[transfer] 1 wei from EOA 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", excluded: [], sources: [{ kind: "native", asset: "ETH", label: "transfer", from: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", amount: "1", txHash: "0x" + "ee".repeat(32), blockNumber: 41, text: "1 wei from EOA 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", verified: true }] }],
     response: {
       events: [{ at: 1_767_323_053_200, block: 48, source: "keeper", kind: "detection", message: "unproven message" }],
       detectedBlock: 48, detectedAt: 1_767_323_053_200, containedBlock: 49, containedAt: 1_767_323_054_000, timeToDetectMs: 200, timeToContainMs: 1000,
@@ -75,7 +75,8 @@ describe("incident report (post-mortem draft)", function () {
     expect(md).to.include(`| Attacker addresses | ${ATT} |`);
     expect(md).to.include(new Date(1_767_323_053_000).toISOString().replace(".000Z", "Z")); // first attacker tx (block timestamp, UTC)
     expect(md).to.include("not legal advice");
-    expect(md).to.include("time to detect: 200 ms");
+    expect(md).to.include("200 ms between the two blocks' timestamps (chain clock)");
+    expect(md).to.include("(keeper clock)");
     expect(md).to.include("unknown selector 0x12345678");
     expect(md).to.match(/Outflow limit for dUSD: 20,000 dUSD/);
     expect(md.match(/\*\*TODO\*\*/g)!.length).to.be.greaterThan(5);
@@ -87,8 +88,9 @@ describe("incident report (post-mortem draft)", function () {
     late.attackerTxs[1] = { ...late.attackerTxs[1]!, status: "success" };
     const md = buildReport({ analysis: late });
     expect(md).to.include("The keeper did not detect the attack.");
-    expect(md).to.include("Add a keeper rule (act: pause)");
-    expect(md).to.include("`Drained(uint256,uint256,uint256)`");
+    // No candidate rule was checked against benign traffic: none is suggested, the report says why.
+    expect(md).to.include("Add detection that tells the attack from honest traffic: candidate rules were not checked against benign traffic");
+    expect(md).to.not.include("Add a keeper rule:");
     expect(md).to.include("Widen the pause scope");
   });
 
