@@ -348,6 +348,13 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     // ---------------------------------------------------------------- decode, transfers
     const reg: AbiRegistry = loadAbiRegistry(undefined, o.artifacts ?? []);
     for (const spec of o.abi ?? []) loadAbiOption(reg, spec);
+    // Address-book entries whose role names a Breakwater contract are bound by address.
+    const BOOK_CONTRACTS: Record<string, string> = { guardian: "GuardianMultisig", multisig: "GuardianMultisig", circuitBreaker: "CircuitBreaker", rescueVault: "RescueVault", migrator: "PositionMigrator", merkleClaims: "MerkleClaims", multicall3: "Multicall3" };
+    for (const [role, addr] of Object.entries(o.addressBook ?? {})) {
+      const name = BOOK_CONTRACTS[role];
+      const iface = name ? reg.artifactByName(name) : undefined;
+      if (iface && isHexString(addr, 20) && !reg.bound(addr)) reg.bind(addr, name!, iface, "address book");
+    }
     // Attribute every contract the attacker transactions touch by its address first (bound ABI,
     // then the runtime code of a known artifact); only unknown addresses fall back to selector guesses.
     const touched = new Set<string>([...protectedSet]);
