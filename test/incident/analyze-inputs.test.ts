@@ -111,6 +111,9 @@ describe("incident analyze: flows on a small chain, and bad inputs", function ()
     await rejects(analyzeIncident({ ...base(), owed: ["nonsense"] }), /--owed "nonsense"/);
     await rejects(analyzeIncident({ ...base(), fromBlock: undefined, toBlock: undefined }), /--from-block is required/);
     await rejects(analyzeIncident({ ...base(), incident: "x" }), /--incident needs --store/);
+    await rejects(analyzeIncident({ ...base(), abi: [join(dir, "nope.json")] }), /--abi .*nope\.json: no such file or directory/);
+    await rejects(analyzeIncident({ ...base(), positions: "balance" }), /--positions "balance" is not erc4626, reader:<function\(address\)>, or csv:<file>/);
+    await rejects(analyzeIncident({ ...base(), positions: "csv:/nonexistent.csv" }), /--positions csv:\/nonexistent\.csv: no such file/);
   });
 
   it("unknown incident, missing store, store of another chain (wrong RPC)", async function () {

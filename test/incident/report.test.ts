@@ -94,6 +94,17 @@ describe("incident report (post-mortem draft)", function () {
     expect(md).to.include("Widen the pause scope");
   });
 
+  it("went well / went wrong follows the targets: next-block containment is well by default, wrong against a same-block target", function () {
+    const md = buildReport({ analysis: analysis() });
+    const well = md.slice(md.indexOf("## 6. What went well"), md.indexOf("## 7. What went wrong"));
+    const wrong = md.slice(md.indexOf("## 7. What went wrong"), md.indexOf("## 8. Action items"));
+    expect(well).to.include("Detection came in the block of the first harmful transaction").and.to.include("Containment landed 1 block(s)");
+    expect(wrong).to.not.match(/Detection came|Containment took/);
+    const strict = buildReport({ analysis: analysis(), targets: { detectWithinBlocks: 0, containWithinBlocks: 0, source: "a same-block plan" } });
+    expect(strict).to.include("Targets: a same-block plan.");
+    expect(strict.slice(strict.indexOf("## 7. What went wrong"))).to.include("Containment took 1 block(s)");
+  });
+
   it("writes the draft from the analysis JSON; bad inputs name the option and write nothing", function () {
     const file = join(dir, "a.json");
     writeFileSync(file, JSON.stringify(analysis()));
