@@ -793,6 +793,7 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
       if (suspects.has(lc(from))) return { label: "internal", text: `from attacker account ${getAddress(from)}` };
       return (await isContractAddr(from)) ? { label: "transfer", text: `from contract ${getAddress(from)}` } : { label: "transfer", text: `from EOA ${getAddress(from)}` };
     };
+    if (suspects.size) notes.push("funding: native inflows are transaction values into the attacker accounts and internal transfers traced in their own transactions; internal ETH sent to them from other people's transactions (e.g. a mixer's withdrawal) is not traced: check those senders' transactions in an explorer");
     for (const [a] of suspects) {
       const addr = getAddress(a);
       const sources: FundingSource["sources"] = [];
