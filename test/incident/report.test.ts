@@ -4,12 +4,12 @@
 import { expect } from "chai";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { OperatorError } from "../../tasks/lib/errors.js";
 import { buildReport, REPORT_SECTIONS } from "../../tasks/incident/forensics/report.js";
 import { ANALYSIS_VERSION, type Analysis } from "../../tasks/incident/forensics/types.js";
 import { LOSS_DEFINITION } from "../../tasks/incident/forensics/analyze.js";
-import { reportAction } from "../../tasks/incident/report.js";
+import { reportAction, reportActionWithPlan } from "../../tasks/incident/report.js";
 
 const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -58,6 +58,17 @@ function analysis(over: Partial<Analysis> = {}): Analysis {
   };
 }
 
+async function expectRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(OperatorError);
+    expect((err as Error).message).to.match(re);
+    return;
+  }
+  throw new Error(`expected a rejection matching ${re}`);
+}
+
 describe("incident report (post-mortem draft)", function () {
   const dir = mkdtempSync(join(tmpdir(), "forensics-report-"));
 
@@ -103,6 +114,16 @@ describe("incident report (post-mortem draft)", function () {
     const strict = buildReport({ analysis: analysis(), targets: { detectWithinBlocks: 0, containWithinBlocks: 0, source: "a same-block plan" } });
     expect(strict).to.include("Targets: a same-block plan.");
     expect(strict.slice(strict.indexOf("## 7. What went wrong"))).to.include("Containment took 1 block(s)");
+  });
+
+  it("--plan: the incident severity's containWithin is the target", async function () {
+    const file = join(dir, "plan-a.json");
+    writeFileSync(file, JSON.stringify(analysis()));
+    const { markdown } = await reportActionWithPlan({ analysis: file, plan: resolve("plan/examples/example-vault.plan.ts"), out: join(dir, "plan-a.md") });
+    expect(markdown).to.match(/Targets: the plan's P1 target \(contain within 15m\)/);
+    expect(markdown).to.include("Containment landed 1 block(s) after the first harmful transaction (target: within 1 and 900 s)");
+    await expectRejects(reportActionWithPlan({ analysis: file, plan: join(dir, "no-plan.ts"), out: join(dir, "never2.md") }), /--plan .*no-plan\.ts: no such file/);
+    expect(existsSync(join(dir, "never2.md"))).to.equal(false);
   });
 
   it("writes the draft from the analysis JSON; bad inputs name the option and write nothing", function () {

@@ -44,7 +44,9 @@ export const LOSS_DEFINITION =
   "owed to attacker accounts (--owed). The total values every asset in one unit (--value-in) at the given prices (--prices: a fixed price or " +
   "an oracle read at --price-block, default the block before the range, i.e. pre-attack) and is floored at 0 (a protocol that received more " +
   "than it paid lost nothing). Outflows to anyone in the attacker transactions count, not only to attacker accounts: a helper contract the " +
-  "attacker created elsewhere still shows as an outflow.";
+  "attacker created elsewhere still shows as an outflow. Per asset the analysis also gives the gross outflow, what was paid back in (and how much of it by the " +
+  "attacker accounts, e.g. their own collateral) and the net; a total across assets is given only when every asset is valued. Attacker gains exclude " +
+  "tokens the attacker accounts minted to themselves (flagged as self-minted).";
 
 export interface Rpc {
   send(method: string, params: unknown[]): Promise<any>;

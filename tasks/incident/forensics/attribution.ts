@@ -13,7 +13,6 @@ export type PositionSpec = { kind: "auto" } | { kind: "erc4626" } | { kind: "rea
 
 const TRANSFER = id("Transfer(address,address,uint256)");
 const ZERO = "0x0000000000000000000000000000000000000000";
-const hex = (n: number | bigint) => "0x" + BigInt(n).toString(16);
 
 /** --positions: erc4626 | reader:<fn(address)> (or just the signature) | csv:<file> (or a .csv path). */
 export function parsePositions(spec: string | undefined): PositionSpec {
@@ -127,4 +126,3 @@ export async function attributeToDepositors(o: {
   return { pool: getAddress(pool), asset: getAddress(asset), loss: loss.toString(), atBlock, method, totalPosition: total.toString(), excluded, depositors, dust: (loss - paid).toString() };
 }
 
-export { hex };
