@@ -76,7 +76,7 @@ export async function checkCandidateRules(o: {
     out.push({
       rule: naive, description: `pause on every ${frag.name} of ${e.address}`, matchesAttack: atk, falseAlarms: fa.length, falseAlarmTxs: fa.slice(0, 20).map((t) => t.tx.hash), benignTxsChecked: benign.length,
       verdict: fa.length === 0 && hitsN.has(o.firstHarmful.toLowerCase()) ? "suggest" : "rejected",
-      why: fa.length ? `would have paused on ${fa.length} honest transaction(s) of the range (${[...new Set(fa.map((t) => t.tx.from))].length} sender(s))` : hitsN.has(o.firstHarmful.toLowerCase()) ? "no honest transaction of the range emitted it" : "it does not match the first harmful transaction",
+      why: fa.length ? `would have paused on ${fa.length} honest transaction(s) of the range (${[...new Set(fa.map((t) => t.tx.from))].length} sender(s))` : hitsN.has(o.firstHarmful.toLowerCase()) ? `no honest transaction of the range emitted it (${benign.length} honest transaction(s) checked): re-check on a longer benign history before letting it act` : "it does not match the first harmful transaction",
     });
     if (fa.length === 0) continue;
     // 2. A threshold on each amount-like argument, above every benign value seen.
