@@ -8,7 +8,11 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runAction } from "../operator/common.js";
 import { fail } from "../lib/errors.js";
 import { print, toJson } from "../lib/output.js";
-import { analyzeIncident, type Rpc } from "./forensics/analyze.js";
+import { existsSync, readFileSync } from "node:fs";
+import { loadConfigFile } from "../../keeper/config/load.js";
+import type { ArtifactLike } from "./forensics/abi.js";
+import { analyzeIncident, type AnalyzeOptions, type Rpc } from "./forensics/analyze.js";
+import { incidentAnalysisPath, rangeAnalysisPath } from "./paths.js";
 import { summarize } from "./forensics/summary.js";
 
 export interface AnalyzeArgs {
@@ -32,12 +36,50 @@ export interface AnalyzeArgs {
   noTrace: boolean;
   out: string;
   json: boolean;
+  abi: string;
+  positions: string;
+  keeperConfig: string;
 }
 
 export const analyzeDefaults: AnalyzeArgs = {
   store: "", incident: "", fromBlock: -1, toBlock: -1, suspects: "", contracts: "", victims: "", rpcUrl: "", chainId: 0,
   prices: "", valueIn: "", priceBlock: -1, owed: "", lookback: 20, after: 5, maxBlocks: 5_000, noExpand: false, noTrace: false, out: "", json: false,
+  abi: "", positions: "", keeperConfig: "",
 };
+
+/** The user's project artifacts through Hardhat (hre.artifacts): ABIs and runtime code, for decoding by address. */
+export async function projectArtifacts(hre: HardhatRuntimeEnvironment): Promise<ArtifactLike[]> {
+  const out: ArtifactLike[] = [];
+  let names: Iterable<string> = [];
+  try {
+    names = await hre.artifacts.getAllFullyQualifiedNames();
+  } catch {
+    return out; // not built: the known ABIs and --abi still apply
+  }
+  for (const fqn of names) {
+    try {
+      const a = (await hre.artifacts.readArtifact(fqn)) as unknown as ArtifactLike;
+      if (Array.isArray(a.abi) && a.abi.length) out.push(a);
+    } catch {
+      /* unreadable artifact: skip */
+    }
+  }
+  return out;
+}
+
+/** The keeper config's rules (--keeper-config): to say which stayed silent. */
+async function keeperRules(file: string): Promise<AnalyzeOptions["keeperRules"]> {
+  if (!existsSync(file)) fail(`--keeper-config ${file}: no such file`, "pass the keeper's config file (the one given to the keeper with --config)");
+  let raw: unknown;
+  try {
+    raw = await loadConfigFile(resolve(file));
+  } catch (err) {
+    return fail(`--keeper-config ${file}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const rules = (raw as { rules?: unknown })?.rules;
+  if (!Array.isArray(rules)) fail(`--keeper-config ${file} has no rules list`, "pass the keeper's config file");
+  return (rules as { id?: unknown }[]).filter((r) => typeof r?.id === "string") as NonNullable<AnalyzeOptions["keeperRules"]>;
+}
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
 
@@ -67,9 +109,24 @@ export async function analyzeAction(args: Partial<AnalyzeArgs>, hre: HardhatRunt
     rpc = { send: (method, params) => conn.provider.request({ method, params }) };
     label = `hardhat network "${conn.networkName}"`;
   }
+  // Labels from the address book of the network, when there is one.
+  let addressBook: Record<string, string> | undefined;
+  const bookPath = resolve("deployments", `${a.rpcUrl ? "" : hre.globalOptions.network ?? ""}.json`);
+  if (!a.rpcUrl && existsSync(bookPath)) {
+    try {
+      addressBook = (JSON.parse(readFileSync(bookPath, "utf8")) as { contracts?: Record<string, string> }).contracts;
+    } catch {
+      /* not an address book */
+    }
+  }
   const analysis = await analyzeIncident({
     rpc,
     rpcLabel: label,
+    abi: list(a.abi),
+    artifacts: await projectArtifacts(hre),
+    ...(addressBook ? { addressBook } : {}),
+    ...(a.positions ? { positions: a.positions } : {}),
+    ...(a.keeperConfig ? { keeperRules: await keeperRules(a.keeperConfig) } : {}),
     ...(a.store ? { storePath: resolve(a.store) } : {}),
     ...(a.incident ? { incident: a.incident } : {}),
     ...(a.fromBlock >= 0 ? { fromBlock: a.fromBlock } : {}),
@@ -88,15 +145,19 @@ export async function analyzeAction(args: Partial<AnalyzeArgs>, hre: HardhatRunt
     expand: !a.noExpand,
     trace: !a.noTrace,
   });
-  const out = a.out || `reports/incidents/analysis-${analysis.chain.chainId}-${analysis.range.fromBlock}-${analysis.range.toBlock}.json`;
-  const path = resolve(out);
+  // The default path is what `incident report` / `incident compensation --incident <id>` read.
+  const path = a.out ? resolve(a.out) : analysis.incident ? incidentAnalysisPath(analysis.incident.id) : rangeAnalysisPath(analysis.chain.chainId, analysis.range.fromBlock, analysis.range.toBlock);
+  const out = path;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, toJson(analysis) + "\n");
   if (a.json) print(toJson(analysis));
   else {
     print(summarize(analysis));
     print("");
-    print(`analysis written to ${path} — next: npx hardhat breakwater incident report --analysis ${out}`);
+    print(
+      `analysis written to ${path} — next: npx hardhat breakwater incident report ${analysis.incident ? `--incident "${analysis.incident.id}"` : `--analysis ${out}`}` +
+        (analysis.loss.depositors?.length || analysis.loss.perAccount.some((p) => p.role === "victim") ? `; npx hardhat breakwater incident compensation ${analysis.incident ? `--incident "${analysis.incident.id}"` : `--analysis ${out}`} --treasury <address>` : ""),
+    );
   }
   return analysis;
 }

@@ -18,6 +18,7 @@ import { isoTime, print, toJson } from "../lib/output.js";
 import { formatDuration, parseDuration, requireAddress, requireCode } from "../lib/validation.js";
 import { loadBook, type CommonArgs } from "../operator/common.js";
 import { bookTokenResolver, readLosses, type LossRows } from "./compensation-input.js";
+import { incidentDir } from "./paths.js";
 import {
   ERC20_IFACE,
   MERKLE_CLAIMS_IFACE,
@@ -51,12 +52,38 @@ export interface CompensationArgs extends CommonArgs {
   forkUrl: string;
   simulate: boolean;
   force: boolean;
+  allowContractClaimants: boolean;
 }
 
 export const compensationDefaults = {
   incident: "", analysis: "", csv: "", out: "", treasury: "", funding: "treasury", claimPeriod: "30d", signWindow: "3d",
-  terms: "", merkleClaims: "", rescueVault: "", forkUrl: "", simulate: false, force: false,
+  terms: "", merkleClaims: "", rescueVault: "", forkUrl: "", simulate: false, force: false, allowContractClaimants: false,
 };
+
+/** How a claimant can claim: an EOA calls claim(); a Safe / EIP-1271 wallet executes claim() or signs the acceptance; another contract cannot act. */
+export type ClaimantKind = "eoa" | "safe" | "eip1271" | "contract";
+
+/** What the claimant at `account` is on the connected chain. */
+export async function claimantKind(chain: OperatorChain, account: string): Promise<ClaimantKind> {
+  const p = chain.ethers.provider;
+  if ((await p.getCode(account)) === "0x") return "eoa";
+  const call = async (data: string) => {
+    try {
+      return await p.call({ to: account, data });
+    } catch {
+      return undefined;
+    }
+  };
+  const threshold = await call("0xe75235b8"); // getThreshold()
+  const owners = await call("0xa0e67e2b"); // getOwners()
+  if (threshold && threshold.length >= 66 && BigInt(threshold.slice(0, 66)) > 0n && owners && owners.length > 2) return "safe";
+  // ERC-165 supportsInterface(0x1626ba7e), or isValidSignature answering at all (magic or 0xffffffff).
+  const s165 = await call("0x01ffc9a7" + "1626ba7e".padEnd(64, "0"));
+  if (s165 && s165.length >= 66 && BigInt(s165.slice(0, 66)) === 1n) return "eip1271";
+  const v = await call("0x1626ba7e" + "00".repeat(32) + (64).toString(16).padStart(64, "0") + "00".repeat(32));
+  if (v && v.length >= 66 && ["0x1626ba7e", "0xffffffff"].includes(v.slice(0, 10).toLowerCase())) return "eip1271";
+  return "contract";
+}
 
 /** One account's claim as written to the claims file. */
 export interface ClaimEntry {
@@ -153,7 +180,7 @@ function buildRound(losses: LossRows): ClaimRound {
 
 export function outDirFor(a: Pick<CompensationArgs, "out">, incident: string | undefined): string {
   if (a.out) return resolve(a.out);
-  return resolve("reports", "incidents", incident || "manual", "compensation");
+  return join(incident ? incidentDir(incident) : resolve("reports", "incidents", "manual"), "compensation");
 }
 
 function checkOutDir(dir: string, force: boolean) {
@@ -161,6 +188,8 @@ function checkOutDir(dir: string, force: boolean) {
 }
 
 export async function runCompensation(a: CompensationArgs, chain: OperatorChain, hre?: HardhatRuntimeEnvironment): Promise<CompensationResult> {
+  const treasury = requireAddress(a.treasury, "--treasury");
+  if (BigInt(treasury) === 0n) fail("--treasury is the zero address: the unclaimed remainder would be burnt after the deadline", "pass the protocol's treasury (a Safe or the multisig), which also funds the round with --funding treasury");
   const { book } = loadBook(a, chain);
   const losses = readLosses({ analysis: a.analysis, csv: a.csv, incident: a.incident }, bookTokenResolver(book.contracts));
   if (losses.chainId !== undefined && losses.chainId !== chain.chainId) {
@@ -171,7 +200,6 @@ export async function runCompensation(a: CompensationArgs, chain: OperatorChain,
   checkOutDir(out, a.force);
   const funding = a.funding as Funding;
   if (!["treasury", "rescue-vault", "prefunded"].includes(funding)) fail(`--funding "${a.funding}" must be treasury, rescue-vault or prefunded`);
-  const treasury = requireAddress(a.treasury, "--treasury");
   const claimPeriod = parseDuration(a.claimPeriod || "30d", "--claim-period");
   if (claimPeriod < 86400n) fail(`--claim-period ${a.claimPeriod} is shorter than MerkleClaims.MIN_CLAIM_PERIOD (1d)`);
   const signWindow = parseDuration(a.signWindow || "3d", "--sign-window");
@@ -184,6 +212,23 @@ export async function runCompensation(a: CompensationArgs, chain: OperatorChain,
   const mc = await at(chain, "merkleClaims", mcAddr);
   const owner = getAddress(await mc.owner());
   if (owner !== getAddress(multisig)) fail(`MerkleClaims ${mcAddr} is owned by ${owner}, not the guardian multisig ${multisig}`, "createRound is proposed through the multisig: transfer the ownership to it first");
+
+  // ---- the claimants: a contract that can neither call claim() nor sign (EIP-1271 / a Safe) is refused
+  const kinds = new Map<string, ClaimantKind>();
+  const protectedSet = new Set((losses.protectedContracts ?? []).map((x) => x.toLowerCase()));
+  for (const row of losses.rows) {
+    const acc = getAddress(row.account);
+    const where = losses.sources[acc]?.join(", ") ?? "input";
+    if (protectedSet.has(acc.toLowerCase())) fail(`${losses.path} (${where}): ${acc} is a protected contract of the analysis: a pool is never a claimant`, "compensate the depositors who bore its loss: `incident analyze --positions …`, or a CSV of them");
+    const k = await claimantKind(chain, acc);
+    kinds.set(acc, k);
+    if (k === "contract" && !a.allowContractClaimants) {
+      fail(
+        `${losses.path} (${where}): claimant ${acc} is a contract that can neither call claim() nor sign the acceptance (no Safe, no EIP-1271)`,
+        "compensate who bore the loss instead (a pool's depositors: `incident analyze --positions …`), or pass --allow-contract-claimants if that contract can send the claim call (its tokens otherwise stay until the sweep)",
+      );
+    }
+  }
 
   // ---- the round
   const round = buildRound(losses);
@@ -316,7 +361,7 @@ export async function runCompensation(a: CompensationArgs, chain: OperatorChain,
       simulated = await simulatePlan(sim.chain, plan, pb.files);
       if (simulated) {
         const step = pb.steps[pb.steps.length - 1]!;
-        const detail = await simulateClaims(sim.chain, claims);
+        const detail = await simulateClaims(sim.chain, claims, kinds);
         step.simulated = { ok: detail.ok, detail: `${step.simulated!.detail}; ${detail.text}` };
         simulated = detail.ok;
       }
@@ -355,13 +400,17 @@ export async function runCompensation(a: CompensationArgs, chain: OperatorChain,
 }
 
 /** After the plan ran on the simulation chain: every account claims (as itself), totals must match. */
-async function simulateClaims(sim: OperatorChain, claims: ClaimsFile): Promise<{ ok: boolean; text: string }> {
+async function simulateClaims(sim: OperatorChain, claims: ClaimsFile, kinds: Map<string, ClaimantKind>): Promise<{ ok: boolean; text: string }> {
   const mc = await at(sim, "merkleClaims", claims.merkleClaims);
   const count = Number(await mc.roundCount());
   let roundId = -1;
   for (let i = count - 1; i >= 0 && roundId < 0; i--) if (String((await mc.roundInfo(i)).root).toLowerCase() === claims.root.toLowerCase()) roundId = i;
   if (roundId < 0) return { ok: false, text: "no round with the root was created" };
-  const accounts = Object.keys(claims.claims).slice(0, 200);
+  // Only claimants that could claim in production: EOAs, and Safes / EIP-1271 wallets (which execute
+  // claim() themselves). A contract that cannot act is never impersonated.
+  const all = Object.keys(claims.claims);
+  const skipped = all.filter((acc) => kinds.get(getAddress(acc)) === "contract");
+  const accounts = all.filter((acc) => !skipped.includes(acc)).slice(0, 200);
   for (const acc of accounts) {
     const c = claims.claims[acc]!;
     await sim.ethers.provider.send("hardhat_impersonateAccount", [acc]);
@@ -374,7 +423,11 @@ async function simulateClaims(sim: OperatorChain, claims: ClaimsFile): Promise<{
       return { ok: false, text: `round ${roundId} created, but the claim of ${acc} reverted: ${describeRevert(err)}` };
     }
   }
-  return { ok: true, text: `round ${roundId} created; ${accounts.length} of ${Object.keys(claims.claims).length} claim(s) simulated, all paid` };
+  return {
+    ok: true,
+    text: `round ${roundId} created; ${accounts.length} of ${all.length} claim(s) simulated, all paid` +
+      (skipped.length ? `; ${skipped.length} not simulated: ${skipped.join(", ")} cannot act (a contract with no claim path: --allow-contract-claimants), their tokens stay until the sweep` : ""),
+  };
 }
 
 function renumberBatches(steps: PlanStep[]) {

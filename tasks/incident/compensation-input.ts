@@ -9,11 +9,12 @@
 //   amounts are whole token units (decimal string, number, or "1000e18"); `token` is accepted for `asset`.
 // CSV: `account,token,amount` (header optional, `#` comments and blank lines skipped); several rows
 // per account are merged into one leaf; the same account and token twice is refused.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { MAX_ROUND_AMOUNT, type ClaimRowInput } from "../../client/merkle-claims.js";
 import { fail } from "../lib/errors.js";
+import { resolveIncidentAnalysis } from "./paths.js";
 
 export interface LossRows {
   kind: "analysis" | "csv";
@@ -23,58 +24,13 @@ export interface LossRows {
   rows: ClaimRowInput[];
   /** Per account (checksummed): where its rows came from ("line 3", "victims[0].losses[1]"). */
   sources: Record<string, string[]>;
+  /** The analysis's protected contracts (never claimants). */
+  protectedContracts?: string[];
 }
 
-/** Where `incident analyze` writes an incident's analysis (first match wins). */
-export function analysisCandidates(incident: string, root = process.cwd()): string[] {
-  return [
-    join(root, "reports", "incidents", incident, "analysis.json"),
-    join(root, "reports", "incidents", `${incident}.analysis.json`),
-    join(root, "reports", "incidents", `${incident}.json`),
-  ];
-}
-
-/** Analysis files of `incident analyze` under reports/incidents (its default name is
- * analysis-<chain>-<from>-<to>.json) with the incident id they record. */
-export function scanAnalyses(root = process.cwd()): { path: string; incident?: string }[] {
-  const dir = join(root, "reports", "incidents");
-  if (!existsSync(dir)) return [];
-  const out: { path: string; incident?: string }[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (!e.isFile() || !e.name.endsWith(".json")) continue;
-    try {
-      const j = JSON.parse(readFileSync(join(dir, e.name), "utf8"));
-      out.push({ path: join(dir, e.name), incident: j?.input?.incident ?? j?.incident?.id ?? (typeof j?.incident === "string" ? j.incident : undefined) });
-    } catch {
-      /* not an analysis */
-    }
-  }
-  return out;
-}
-
-/** Incident ids found under reports/incidents (for "unknown incident" errors). */
-export function knownIncidents(root = process.cwd()): string[] {
-  const dir = join(root, "reports", "incidents");
-  if (!existsSync(dir)) return [];
-  const ids = new Set<string>();
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && existsSync(join(dir, e.name, "analysis.json"))) ids.add(e.name);
-  }
-  for (const a of scanAnalyses(root)) if (a.incident) ids.add(a.incident);
-  return [...ids].sort();
-}
-
+/** The analysis of an incident id (analyze's default output path; keeper ids with colons as they are). */
 export function resolveIncident(incident: string, root = process.cwd()): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(incident)) fail(`--incident "${incident}" is not an incident id`, "use the id `incident analyze` printed (letters, digits, . _ -)");
-  const found = analysisCandidates(incident, root).find((p) => existsSync(p)) ?? scanAnalyses(root).find((x) => x.incident === incident)?.path;
-  if (!found) {
-    const known = knownIncidents(root);
-    fail(
-      `unknown incident "${incident}": no analysis at ${analysisCandidates(incident, root)[0]}`,
-      known.length ? `known incidents: ${known.join(", ")}; or pass --analysis <file> / --csv <file>` : "run `npx hardhat breakwater incident analyze` first, or pass --analysis <file> / --csv <file>",
-    );
-  }
-  return found!;
+  return resolveIncidentAnalysis(incident, root);
 }
 
 /** Resolve a token cell: a 0x address, or a name of the address book's contracts (e.g. "asset"). */
@@ -223,17 +179,22 @@ export function parseAnalysis(text: string, path: string, resolveToken: TokenRes
   if (json.chainId !== undefined && !(Number.isInteger(json.chainId) && json.chainId > 0)) fail(`${name}: chainId ${JSON.stringify(json.chainId)} is not a chain id`);
   const incidentId = typeof json.incident === "string" ? json.incident : json.incident?.id ?? json.input?.incident;
   if (!Array.isArray(json.victims) && Array.isArray(json.loss?.perAccount)) {
-    // The full analysis of `incident analyze`: loss.perAccount entries with role "victim" (accounts
-    // whose own funds left). Protected contracts' losses are the pool's, not a user's: per-depositor
-    // shares of them need a CSV (or a victims list).
-    const entries = (json.loss.perAccount as any[]).map((p, i) => ({ p, i })).filter(({ p }) => p?.role === "victim");
-    if (entries.length === 0) {
-      fail(
-        `${name}: the analysis lists no victim accounts in loss.perAccount (empty analysis): nothing to compensate`,
-        "losses of protected contracts are the pool's: write the per-depositor losses as a CSV (account,token,amount), or re-run `incident analyze --victims …`",
-      );
-    }
+    // The full analysis of `incident analyze`: the depositors who bore a protected pool's loss
+    // (loss.depositors, pro rata at the block before the first harmful tx) and the victim accounts
+    // whose own funds left (loss.perAccount, role "victim"). A pool itself is never a claimant.
     const merger = new Merger();
+    const pools = new Set<string>((json.protectedContracts ?? []).map((x: string) => String(x).toLowerCase()));
+    (Array.isArray(json.loss.depositors) ? json.loss.depositors : []).forEach((d: any, i: number) => {
+      const where = `${name} loss.depositors[${i}]`;
+      const token = parseToken(d?.asset, `${where}.asset`, resolveToken);
+      (d?.depositors ?? []).forEach((x: any, j: number) => {
+        if (String(x?.share) === "0") return; // a position too small to get a base unit
+        const account = parseAccount(x?.account, `${where}.depositors[${j}].account`);
+        if (pools.has(account.toLowerCase())) fail(`${where}.depositors[${j}]: ${account} is a protected contract: a pool is never a claimant`);
+        merger.add(account, token, parseUnits(x?.share, `${where}.depositors[${j}].share`), `loss.depositors[${i}].depositors[${j}]`);
+      });
+    });
+    const entries = (json.loss.perAccount as any[]).map((p, i) => ({ p, i })).filter(({ p }) => p?.role === "victim");
     for (const { p, i } of entries) {
       const where = `${name} loss.perAccount[${i}]`;
       const account = parseAccount(p.account, `${where}.account`);
@@ -244,8 +205,18 @@ export function parseAnalysis(text: string, path: string, resolveToken: TokenRes
       }
     }
     const { rows, sources } = merger.result();
-    if (rows.length === 0) fail(`${name}: no victim in loss.perAccount lost a positive amount (empty analysis)`);
-    return { kind: "analysis", path: resolve(path), rows, sources, ...(incidentId ? { incident: incidentId } : {}), ...(json.chainId !== undefined ? { chainId: json.chainId } : {}) };
+    if (rows.length === 0) {
+      const pooled = (json.loss.perAccount as any[]).filter((p) => p?.role === "protected" && Object.values(p.byAsset ?? {}).some((v) => !/^-/.test(String(v)) && String(v) !== "0"));
+      fail(
+        pooled.length
+          ? `${name}: the loss is the pool's (${pooled.map((p) => p.account).join(", ")}), and the analysis does not say which depositors bore it`
+          : `${name}: the analysis lists no loss to compensate (no victim account, no depositor of a protected pool lost anything)`,
+        pooled.length
+          ? "re-run `incident analyze` with --positions erc4626 | reader:<fn(address)> (e.g. reader:supplied(address)) | csv:<file>, or write the per-depositor losses as a CSV (account,token,amount); never --victims <pool>: a pool cannot claim"
+          : "check the analysis, or write a CSV (account,token,amount)",
+      );
+    }
+    return { kind: "analysis", path: resolve(path), rows, sources, protectedContracts: [...pools], ...(incidentId ? { incident: incidentId } : {}), ...(json.chainId !== undefined ? { chainId: json.chainId } : {}) };
   }
   if (!Array.isArray(json.victims)) fail(`${name}: "victims" is missing or not a list`, "the analysis must list victims: [{ account, losses: [{ asset, amount }] }]");
   if (json.victims.length === 0) fail(`${name}: the analysis lists no victims (empty analysis): nothing to compensate`, "check the analysis (incident analyze) or write a CSV");

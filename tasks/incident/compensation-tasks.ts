@@ -9,8 +9,8 @@ import { str, withCommonOptions as common } from "../lib/options.js";
 export const compensationTasks: TaskDefinition[] = [
   common(
     task(["breakwater", "incident", "compensation"], "Build a MerkleClaims compensation round from the analyzed losses or a CSV, and the guardian proposal that funds and creates it")
-      .addOption(str("incident", "Incident id: reads reports/incidents/<id>/analysis.json (written by `incident analyze`)"))
-      .addOption(str("analysis", "Analysis JSON { chainId, victims: [{ account, losses: [{ asset, amount }] }] }"))
+      .addOption(str("incident", "Incident id as the keeper prints it (colons are fine): reads the analysis `incident analyze --incident <id>` wrote (reports/incidents/<id>/analysis.json), or any analysis that merged it"))
+      .addOption(str("analysis", "Analysis JSON of `incident analyze` (e.g. reports/incidents/analysis-<chain>-<from>-<to>.json), or { chainId, victims: [{ account, losses: [{ asset, amount }] }] }"))
       .addOption(str("csv", "CSV of losses: account,token,amount (several rows per account are merged into one leaf)"))
       .addOption(str("out", "Output directory (default reports/incidents/<id>/compensation)"))
       .addOption(str("treasury", "Receives the unclaimed remainder after the deadline (and funds the round with --funding treasury)"))
@@ -22,7 +22,8 @@ export const compensationTasks: TaskDefinition[] = [
       .addOption(str("rescueVault", "RescueVault address for --funding rescue-vault (default: the address book's)"))
       .addOption(str("forkUrl", "Simulate on a fork of this URL (--dry-run / --simulate on a non-local network)"))
       .addFlag({ name: "simulate", description: "Play the proposal and every claim on a fork / snapshot before writing; record the results in the playbook" })
-      .addFlag({ name: "force", description: "Overwrite a non-empty --out" }),
+      .addFlag({ name: "force", description: "Overwrite a non-empty --out" })
+      .addFlag({ name: "allowContractClaimants", description: "Accept claimants that are contracts with no Safe / EIP-1271 claim path (they must send claim() themselves)" }),
     { signer: false },
   )
     .setAction(() => import("./compensation-action.js"))

@@ -16,6 +16,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getAddress } from "ethers";
 import hre from "hardhat";
 import { loadScenarios, runScenario } from "../../tasks/drills/runner.js";
 import type { DrillScore } from "../../tasks/drills/types.js";
@@ -50,10 +51,12 @@ describe("incident analyze on every drill scenario (ground truth)", function () 
       let analysis: Analysis | undefined;
       let incidentAnalysis: Analysis | undefined;
       let direct: Map<string, bigint> = new Map();
+      let breaker = "";
       const score: DrillScore = await runScenario(hre, scenario, {
         intervalMs: 500,
         onFinished: async ({ chain, storePath, setup, score }) => {
           const provider = chain.ethers.provider;
+          breaker = setup.breaker;
           const rpc = httpRpc(chain.rpcUrl);
           const head = await provider.getBlockNumber();
           const fromBlock = score.startBlock! + 1;
@@ -122,8 +125,28 @@ describe("incident analyze on every drill scenario (ground truth)", function () 
         expect(a.attackerTxs.some((t) => t.call?.signature), "some calls decoded with the project's ABIs").to.equal(true);
         expect(a.funding.length).to.equal(a.attackers.length);
       }
+      // Issue 17 on every drill: the clock starts at the first harmful tx (never before the first
+      // malicious one), the timeline is ordered by block, funding never comes from the protected
+      // contract, net = gross - paid in, decoded calls say how they were attributed, and the
+      // protected contract is identified by its runtime code.
+      if (id !== "benign-whale-busy-traffic" && a.response.firstHarmful) expect(a.response.firstHarmful.blockNumber).to.be.at.least(score.firstMaliciousBlock!);
+      const blocks = a.response.events.map((e) => e.block ?? Infinity);
+      expect(blocks, "timeline ordered by block").to.deep.equal([...blocks].sort((x, y) => x - y));
+      for (const f of a.funding) for (const x of f.sources) expect(a.protectedContracts, `${f.account} funded by ${x.from}`).to.not.include(x.from);
+      for (const [asset, d] of Object.entries(a.loss.perAsset ?? {})) expect(BigInt(d.net), asset).to.equal(BigInt(d.gross) - BigInt(d.paidIn));
+      for (const t of a.attackerTxs) if (t.call?.signature) expect(["address", "selector-guess"]).to.include(t.call.attributedBy);
+      // ERC-4626 pools: the loss is split over the share holders at the block before the first harmful tx, to the base unit.
+      for (const d of a.loss.depositors ?? []) {
+        expect(d.depositors.reduce((x, y) => x + BigInt(y.share), 0n) + BigInt(d.dust), `${d.pool} split`).to.equal(BigInt(d.loss));
+        expect(BigInt(d.dust) < BigInt(d.depositors.length || 1)).to.equal(true);
+        for (const x of d.depositors) expect(a.attackers.map((y) => y.account)).to.not.include(x.account);
+      }
+      expect(a.contractsByAddress?.[getAddress(breaker)]?.by, "protected contract identified by its code").to.equal("bytecode");
       if (incidentAnalysis) {
         expect(incidentAnalysis.loss.total).to.equal(score.fundsLost);
+        if (incidentAnalysis.response.firstHarmful?.blockNumber === score.firstMaliciousBlock) {
+          expect(incidentAnalysis.response.blocksToContain, "blocks to contain (the drill score's definition)").to.equal(score.blocksToContain);
+        }
         expect(incidentAnalysis.response.events.some((e) => e.source === "keeper" && e.kind === "detection")).to.equal(true);
         expect(incidentAnalysis.response.containedBlock).to.equal(score.containedBlock);
       }

@@ -66,15 +66,19 @@ describe("incident analyze: flows on a small chain, and bad inputs", function ()
     expect(a.loss.perAccount).to.deep.equal([{ account: victim, role: "victim", byAsset: { [tokenAddress]: (400n * E18).toString() }, value: (400n * E18).toString() }]);
     const gain = a.loss.perAttacker.find((p) => p.account === attacker)!;
     expect(gain.byAsset[tokenAddress]).to.equal((400n * E18).toString());
-    // The funding transfer to the attacker is a transaction to an attacker account too: +2 - 0.5 ETH.
-    expect(gain.byAsset.ETH).to.equal(((3n * E18) / 2n).toString());
+    // The 2 ETH someone else sent the attacker is funding, not a gain: only its own 0.5 ETH transfer counts.
+    expect(gain.byAsset.ETH).to.equal((-E18 / 2n).toString());
     const drain = a.attackerTxs.find((t) => t.call?.signature === "transferFrom(address,address,uint256)");
     expect(drain, "transferFrom decoded").to.not.equal(undefined);
     expect(drain!.events[0]!.signature).to.equal("Transfer(address,address,uint256)");
-    expect(a.attackerTxs.map((t) => t.status)).to.deep.equal(["success", "success", "success"]);
+    expect(a.attackerTxs.map((t) => t.status)).to.deep.equal(["success", "success"]); // the funding tx is not the attacker's
     const f = a.funding.find((x) => x.account === attacker)!;
-    expect(f.firstEth?.amount).to.equal((2n * E18).toString());
-    expect(f.firstToken?.from).to.equal(victim);
+    const [deployer] = await conn.ethers.getSigners();
+    expect(f.sources.map((x) => [x.label, x.kind, x.from, x.amount])).to.deep.equal([["transfer", "native", deployer.address, (2n * E18).toString()]]);
+    expect(f.sources[0]!.text).to.include(`from EOA ${deployer.address}`);
+    // The drained tokens came from the victim: never funding (and after the first harmful tx anyway).
+    expect(f.sources.some((x) => x.from === victim)).to.equal(false);
+    expect(a.response.firstHarmful?.hash).to.equal(drain!.hash);
     const flow = a.flows.find((x) => x.account === victim)!;
     expect(flow.balances![tokenAddress]!.diff).to.equal((-400n * E18).toString());
     expect(flow.balances![tokenAddress]!.reconciled).to.equal(true);
@@ -107,6 +111,9 @@ describe("incident analyze: flows on a small chain, and bad inputs", function ()
     await rejects(analyzeIncident({ ...base(), owed: ["nonsense"] }), /--owed "nonsense"/);
     await rejects(analyzeIncident({ ...base(), fromBlock: undefined, toBlock: undefined }), /--from-block is required/);
     await rejects(analyzeIncident({ ...base(), incident: "x" }), /--incident needs --store/);
+    await rejects(analyzeIncident({ ...base(), abi: [join(dir, "nope.json")] }), /--abi .*nope\.json: no such file or directory/);
+    await rejects(analyzeIncident({ ...base(), positions: "balance" }), /--positions "balance" is not erc4626, reader:<function\(address\)>, or csv:<file>/);
+    await rejects(analyzeIncident({ ...base(), positions: "csv:/nonexistent.csv" }), /--positions csv:\/nonexistent\.csv: no such file/);
   });
 
   it("unknown incident, missing store, store of another chain (wrong RPC)", async function () {

@@ -168,7 +168,7 @@ describe("incident compensation → guardian slow path → claims → sweep", fu
     expect(fromFull.root).to.equal(fromCsv.root);
     expect(fromFull.summary.incident).to.equal("drill-full");
     writeFileSync(file("full-empty.json"), JSON.stringify({ ...full, loss: { perAccount: [full.loss.perAccount[0]] } }));
-    await expectFail(comp({ analysis: file("full-empty.json"), out: file("fe-out"), treasury: signers[5].address }), "no victim accounts", "CSV");
+    await expectFail(comp({ analysis: file("full-empty.json"), out: file("fe-out"), treasury: signers[5].address }), "the loss is the pool's", "does not say which depositors bore it", "--positions", "CSV");
   });
 
   it("refuses bad input with the row or field named, writes and proposes nothing", async function () {

@@ -4,12 +4,12 @@
 import { expect } from "chai";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { OperatorError } from "../../tasks/lib/errors.js";
 import { buildReport, REPORT_SECTIONS } from "../../tasks/incident/forensics/report.js";
 import { ANALYSIS_VERSION, type Analysis } from "../../tasks/incident/forensics/types.js";
 import { LOSS_DEFINITION } from "../../tasks/incident/forensics/analyze.js";
-import { reportAction } from "../../tasks/incident/report.js";
+import { reportAction, reportActionWithPlan } from "../../tasks/incident/report.js";
 
 const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -45,7 +45,7 @@ function analysis(over: Partial<Analysis> = {}): Analysis {
       perAccount: [{ account: VAULT, role: "protected", byAsset: { [TOKEN]: (20_000n * 10n ** 18n).toString() }, value: (20_000n * 10n ** 18n).toString() }],
       perAttacker: [{ account: ATT, byAsset: { [TOKEN]: (20_000n * 10n ** 18n).toString() } }],
     },
-    funding: [{ account: ATT, ethBefore: "0", note: "first ETH in the range from 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 (block 41)", firstEth: { from: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", amount: "1", txHash: "0x" + "ee".repeat(32), blockNumber: 41 } }],
+    funding: [{ account: ATT, ethBefore: "0", note: "[transfer] 1 wei from EOA 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", excluded: [], sources: [{ kind: "native", asset: "ETH", label: "transfer", from: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", amount: "1", txHash: "0x" + "ee".repeat(32), blockNumber: 41, text: "1 wei from EOA 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", verified: true }] }],
     response: {
       events: [{ at: 1_767_323_053_200, block: 48, source: "keeper", kind: "detection", message: "unproven message" }],
       detectedBlock: 48, detectedAt: 1_767_323_053_200, containedBlock: 49, containedAt: 1_767_323_054_000, timeToDetectMs: 200, timeToContainMs: 1000,
@@ -56,6 +56,17 @@ function analysis(over: Partial<Analysis> = {}): Analysis {
     lossDefinition: LOSS_DEFINITION,
     ...over,
   };
+}
+
+async function expectRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(OperatorError);
+    expect((err as Error).message).to.match(re);
+    return;
+  }
+  throw new Error(`expected a rejection matching ${re}`);
 }
 
 describe("incident report (post-mortem draft)", function () {
@@ -75,7 +86,8 @@ describe("incident report (post-mortem draft)", function () {
     expect(md).to.include(`| Attacker addresses | ${ATT} |`);
     expect(md).to.include(new Date(1_767_323_053_000).toISOString().replace(".000Z", "Z")); // first attacker tx (block timestamp, UTC)
     expect(md).to.include("not legal advice");
-    expect(md).to.include("time to detect: 200 ms");
+    expect(md).to.include("200 ms between the two blocks' timestamps (chain clock)");
+    expect(md).to.include("(keeper clock)");
     expect(md).to.include("unknown selector 0x12345678");
     expect(md).to.match(/Outflow limit for dUSD: 20,000 dUSD/);
     expect(md.match(/\*\*TODO\*\*/g)!.length).to.be.greaterThan(5);
@@ -87,9 +99,31 @@ describe("incident report (post-mortem draft)", function () {
     late.attackerTxs[1] = { ...late.attackerTxs[1]!, status: "success" };
     const md = buildReport({ analysis: late });
     expect(md).to.include("The keeper did not detect the attack.");
-    expect(md).to.include("Add a keeper rule (act: pause)");
-    expect(md).to.include("`Drained(uint256,uint256,uint256)`");
+    // No candidate rule was checked against benign traffic: none is suggested, the report says why.
+    expect(md).to.include("Add detection that tells the attack from honest traffic: candidate rules were not checked against benign traffic");
+    expect(md).to.not.include("Add a keeper rule:");
     expect(md).to.include("Widen the pause scope");
+  });
+
+  it("went well / went wrong follows the targets: next-block containment is well by default, wrong against a same-block target", function () {
+    const md = buildReport({ analysis: analysis() });
+    const well = md.slice(md.indexOf("## 6. What went well"), md.indexOf("## 7. What went wrong"));
+    const wrong = md.slice(md.indexOf("## 7. What went wrong"), md.indexOf("## 8. Action items"));
+    expect(well).to.include("Detection came in the block of the first harmful transaction").and.to.include("Containment landed 1 block(s)");
+    expect(wrong).to.not.match(/Detection came|Containment took/);
+    const strict = buildReport({ analysis: analysis(), targets: { detectWithinBlocks: 0, containWithinBlocks: 0, source: "a same-block plan" } });
+    expect(strict).to.include("Targets: a same-block plan.");
+    expect(strict.slice(strict.indexOf("## 7. What went wrong"))).to.include("Containment took 1 block(s)");
+  });
+
+  it("--plan: the incident severity's containWithin is the target", async function () {
+    const file = join(dir, "plan-a.json");
+    writeFileSync(file, JSON.stringify(analysis()));
+    const { markdown } = await reportActionWithPlan({ analysis: file, plan: resolve("plan/examples/example-vault.plan.ts"), out: join(dir, "plan-a.md") });
+    expect(markdown).to.match(/Targets: the plan's P1 target \(contain within 15m\)/);
+    expect(markdown).to.include("Containment landed 1 block(s) after the first harmful transaction (target: within 1 and 900 s)");
+    await expectRejects(reportActionWithPlan({ analysis: file, plan: join(dir, "no-plan.ts"), out: join(dir, "never2.md") }), /--plan .*no-plan\.ts: no such file/);
+    expect(existsSync(join(dir, "never2.md"))).to.equal(false);
   });
 
   it("writes the draft from the analysis JSON; bad inputs name the option and write nothing", function () {

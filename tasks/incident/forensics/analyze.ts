@@ -13,7 +13,9 @@
 import { AbiCoder, getAddress, id, isHexString, parseUnits, zeroPadValue } from "ethers";
 import { fail } from "../../lib/errors.js";
 import { requireAddress } from "../../lib/validation.js";
-import { loadAbiRegistry, type AbiRegistry } from "./abi.js";
+import { loadAbiOption, loadAbiRegistry, type AbiRegistry, type ArtifactLike } from "./abi.js";
+import { attributeToDepositors, parsePositions } from "./attribution.js";
+import { checkCandidateRules, type RangeTx } from "./rule-check.js";
 import { StoreReader } from "./store.js";
 import {
   ANALYSIS_VERSION,
@@ -28,6 +30,11 @@ import {
   type Valuation,
 } from "./types.js";
 
+export const FIRST_HARMFUL_DEFINITION =
+  "The clock starts at the first harmful transaction: the first successful attacker transaction that moved value out of a protected contract or a victim. " +
+  "Blocks to detect / contain are counted from its block (the drill score's definitions, from the first malicious transaction); chain events carry block timestamps (clock: chain), " +
+  "keeper events the keeper's own recorded wall-clock times (clock: keeper).";
+
 export const LOSS_DEFINITION =
   "Loss = for each asset, the net amount that left the protected contracts (--contracts, plus any --victims) in the attacker transactions " +
   "(every transaction in the range sent by an attacker account or to an attacker contract; reverted ones move nothing), measured from their " +
@@ -37,7 +44,9 @@ export const LOSS_DEFINITION =
   "owed to attacker accounts (--owed). The total values every asset in one unit (--value-in) at the given prices (--prices: a fixed price or " +
   "an oracle read at --price-block, default the block before the range, i.e. pre-attack) and is floored at 0 (a protocol that received more " +
   "than it paid lost nothing). Outflows to anyone in the attacker transactions count, not only to attacker accounts: a helper contract the " +
-  "attacker created elsewhere still shows as an outflow.";
+  "attacker created elsewhere still shows as an outflow. Per asset the analysis also gives the gross outflow, what was paid back in (and how much of it by the " +
+  "attacker accounts, e.g. their own collateral) and the net; a total across assets is given only when every asset is valued. Attacker gains exclude " +
+  "tokens the attacker accounts minted to themselves (flagged as self-minted).";
 
 export interface Rpc {
   send(method: string, params: unknown[]): Promise<any>;
@@ -73,6 +82,16 @@ export interface AnalyzeOptions {
   maxBlocks?: number;
   /** Trace internal ETH transfers with debug_traceTransaction (callTracer) when the node supports it (default true). */
   trace?: boolean;
+  /** --abi: ABI / artifact files or directories, or 0xAddress=file bindings. */
+  abi?: string[];
+  /** The user's Hardhat artifacts (hre.artifacts through the task): ABIs and runtime code for attribution. */
+  artifacts?: ArtifactLike[];
+  /** Address book entries (name -> address): labels. */
+  addressBook?: Record<string, string>;
+  /** How to find who bore a protected pool's loss (--positions): "erc4626", "reader:collateralOf(address)", "csv:<file>"; default auto (ERC-4626 share balances). */
+  positions?: string;
+  /** The keeper's configured rules (from --keeper-config): which stayed silent. */
+  keeperRules?: { id: string; act?: boolean; action?: string; detector?: { kind?: string } }[];
 }
 
 const TRANSFER = id("Transfer(address,address,uint256)");
@@ -230,19 +249,29 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         );
       }
       incident = { ...inc };
-      const tl = store!.timeline(inc.id);
-      // Attacker accounts the detections name (matchers carry the transaction).
-      const hashes = new Set<string>();
-      for (const e of tl) {
-        const h = e.data?.txHash;
-        if (typeof h === "string" && isHexString(h, 32)) hashes.add(h);
-        const pause = e.data?.pause as { breaker?: string } | undefined;
-        if (pause?.breaker && isHexString(pause.breaker, 20)) protectedSet.add(lc(pause.breaker));
+      // Attacker accounts the detections name (matchers carry the transaction): this incident's and
+      // those of the other incidents of the same attack (first block within its window), leaving out
+      // the keeper's own transactions and pauses (a "breaker paused" rule names the pause).
+      const lo = inc.firstBlock - (o.lookback ?? 20);
+      const hi = (inc.containedBlock ?? inc.firstBlock) + (o.after ?? 5);
+      const related = store!.incidents().filter((i) => i.id === inc.id || (i.status !== "retracted" && i.firstBlock >= lo && i.firstBlock <= hi));
+      const keeperTxs = new Set<string>();
+      for (const r of related) for (const at of store!.attempts(r.id)) if (at.hash) keeperTxs.add(lc(at.hash));
+      const hashes = new Map<string, string>(); // hash -> rule
+      for (const r of related) {
+        for (const e of store!.timeline(r.id)) {
+          const h = e.data?.txHash;
+          if (typeof h === "string" && isHexString(h, 32) && !keeperTxs.has(lc(h)) && !hashes.has(lc(h))) hashes.set(lc(h), r.ruleId);
+          const pause = e.data?.pause as { breaker?: string } | undefined;
+          if (r.id === inc.id && pause?.breaker && isHexString(pause.breaker, 20)) protectedSet.add(lc(pause.breaker));
+        }
       }
       for (const a of store!.attempts(inc.id)) if (a.kind === "pause" && isHexString(a.to, 20)) protectedSet.add(lc(a.to));
-      for (const h of hashes) {
+      for (const [h, rule] of hashes) {
+        const r = (await o.rpc.send("eth_getTransactionReceipt", [h])) as RawReceipt | null;
+        if (r?.logs.some((l) => (l.topics[0] ?? "").toLowerCase() === PAUSED)) continue; // the breaker's pause, not the attack
         const tx = (await o.rpc.send("eth_getTransactionByHash", [h])) as RawTx | null;
-        if (tx && !suspects.has(lc(tx.from))) suspects.set(lc(tx.from), `sender of ${h.slice(0, 10)}… named by detection ${inc.ruleId}`);
+        if (tx && !suspects.has(lc(tx.from))) suspects.set(lc(tx.from), `sender of ${h.slice(0, 10)}… named by detection ${rule}`);
       }
       if (fromBlock === undefined) fromBlock = Math.max(1, inc.firstBlock - (o.lookback ?? 20));
       if (toBlock === undefined) toBlock = Math.min(head, (inc.containedBlock ?? inc.firstBlock) + (o.after ?? 5));
@@ -264,6 +293,7 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     }
     for (const s of suspects.keys()) if (protectedSet.has(s)) fail(`--suspects ${getAddress(s)} is also a protected contract (--contracts)`);
     const owedSpecs = (o.owed ?? []).map((spec) => parseOwed(spec));
+    const positionSpec = parsePositions(o.positions);
     const priceSpecs = (o.prices ?? []).map((spec) => parsePriceSpec(spec));
 
     // ---------------------------------------------------------------- blocks and transactions of the range
@@ -287,7 +317,9 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     };
 
     // ---------------------------------------------------------------- attacker accounts (fixed point)
-    const isAttackerTx = (t: RawTx) => suspects.has(lc(t.from)) || (t.to !== null && suspects.has(lc(t.to)));
+    // An attacker transaction is one SENT by an attacker account. Transactions other people send to
+    // a suspect contract are theirs (a token or a pool given as a suspect receives everyone's): listed apart.
+    const isAttackerTx = (t: RawTx) => suspects.has(lc(t.from));
     const tokenLike = new Map<string, boolean>();
     for (let round = 0; round < 4; round++) {
       const before = suspects.size;
@@ -316,7 +348,29 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     if (attackerTxsRaw.length === 0) notes.push(`no transaction of the attacker accounts in blocks ${fromBlock}–${toBlock}`);
 
     // ---------------------------------------------------------------- decode, transfers
-    const reg: AbiRegistry = loadAbiRegistry();
+    const reg: AbiRegistry = loadAbiRegistry(undefined, o.artifacts ?? []);
+    for (const spec of o.abi ?? []) loadAbiOption(reg, spec);
+    // Address-book entries whose role names a Breakwater contract are bound by address.
+    const BOOK_CONTRACTS: Record<string, string> = { guardian: "GuardianMultisig", multisig: "GuardianMultisig", circuitBreaker: "CircuitBreaker", rescueVault: "RescueVault", migrator: "PositionMigrator", merkleClaims: "MerkleClaims", multicall3: "Multicall3" };
+    for (const [role, addr] of Object.entries(o.addressBook ?? {})) {
+      const name = BOOK_CONTRACTS[role];
+      const iface = name ? reg.artifactByName(name) : undefined;
+      if (iface && isHexString(addr, 20) && !reg.bound(addr)) reg.bind(addr, name!, iface, "address book");
+    }
+    // Attribute every contract the attacker transactions touch by its address first (bound ABI,
+    // then the runtime code of a known artifact); only unknown addresses fall back to selector guesses.
+    const touched = new Set<string>([...protectedSet]);
+    for (const t of attackerTxsRaw) {
+      if (t.to) touched.add(lc(t.to));
+      for (const l of receipts.get(t.hash)!.logs) touched.add(lc(l.address));
+    }
+    const attribution: Record<string, { contract: string; by: string }> = {};
+    for (const addr of touched) {
+      const code = await chain.code(addr, toBlock);
+      const name = reg.attributeByCode(addr, code);
+      if (name) attribution[getAddress(addr)] = { contract: name, by: reg.bound(addr)!.how };
+    }
+    const traces = new Map<string, CallFrame>();
     let traceOk = o.trace !== false;
     const attackerTxs: AttackerTx[] = [];
     const assetsSeen = new Set<string>();
@@ -329,7 +383,8 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         for (const l of r.logs) {
           const t0 = (l.topics[0] ?? "").toLowerCase();
           if (t0 === TRANSFER && l.topics.length === 3 && l.data.length >= 66) {
-            transfers.push({ asset: getAddress(l.address), from: topicAddr(l.topics[1]!), to: topicAddr(l.topics[2]!), amount: BigInt(l.data.slice(0, 66)).toString(), txHash: t.hash, via: "log" });
+            const from = topicAddr(l.topics[1]!);
+            transfers.push({ asset: getAddress(l.address), from, to: topicAddr(l.topics[2]!), amount: BigInt(l.data.slice(0, 66)).toString(), txHash: t.hash, via: "log", ...(from === ZERO ? { mint: true } : {}) });
           } else if (t0 === WETH_DEPOSIT && l.topics.length === 2 && l.data.length >= 66) {
             transfers.push({ asset: getAddress(l.address), from: ZERO, to: topicAddr(l.topics[1]!), amount: BigInt(l.data.slice(0, 66)).toString(), txHash: t.hash, via: "log" });
           } else if (t0 === WETH_WITHDRAWAL && l.topics.length === 2 && l.data.length >= 66) {
@@ -340,6 +395,7 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         if (traceOk) {
           try {
             const tr = (await o.rpc.send("debug_traceTransaction", [t.hash, { tracer: "callTracer" }])) as CallFrame;
+            traces.set(t.hash, tr);
             const frames: CallFrame[] = [];
             collectValueCalls(tr, frames, true);
             for (const f of frames) transfers.push({ asset: ETH, from: getAddress(f.from), to: getAddress(f.to!), amount: BigInt(f.value!).toString(), txHash: t.hash, via: f.top ? "value" : "trace" });
@@ -353,6 +409,31 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         if (!traced && value > 0n && !t.to && r.contractAddress) transfers.push({ asset: ETH, from: getAddress(t.from), to: getAddress(r.contractAddress), amount: value.toString(), txHash: t.hash, via: "value" });
       }
       for (const x of transfers) assetsSeen.add(x.asset);
+      let revert: AttackerTx["revert"];
+      if (!ok) {
+        // The revert data: from the trace when the node has one, else by replaying the call at the block before.
+        let out: string | undefined;
+        let where: string | null = t.to;
+        if (traceOk) {
+          try {
+            const tr = (await o.rpc.send("debug_traceTransaction", [t.hash, { tracer: "callTracer" }])) as CallFrame;
+            out = tr.output;
+            const deepest = deepestRevert(tr, tr.output);
+            if (deepest?.to) where = deepest.to;
+          } catch {
+            /* no tracer */
+          }
+        }
+        if (!out) {
+          try {
+            await o.rpc.send("eth_call", [{ from: t.from, to: t.to, data: t.input, value: hex(value) }, hex(t.block - 1)]);
+          } catch (err) {
+            out = revertData(err);
+          }
+        }
+        const d = reg.decodeRevert(out, where);
+        revert = d ? { ...d, ...(where ? { at: getAddress(where) } : {}) } : { text: "reverted without data (out of gas, or a bare revert)", raw: out ?? "0x" };
+      }
       attackerTxs.push({
         hash: t.hash,
         blockNumber: t.block,
@@ -364,12 +445,37 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         status: ok ? "success" : "reverted",
         ...(r.contractAddress ? { createdContract: getAddress(r.contractAddress) } : {}),
         gasUsed: BigInt(r.gasUsed).toString(),
-        call: reg.decodeCall(t.input),
+        call: reg.decodeCall(t.input, t.to),
         events: r.logs.map((l) => reg.decodeLog({ address: getAddress(l.address), topics: l.topics, data: l.data, logIndex: Number(BigInt(l.logIndex)) })),
         transfers,
+        ...(revert ? { revert } : {}),
       });
     }
     attackerTxs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    const victims = new Set(victimsIn.map(lc));
+    const affected = (a: string) => protectedSet.has(lc(a)) || victims.has(lc(a));
+    // The first harmful transaction: the first attacker transaction that moved value out of a protected contract or a victim.
+    const harmful = attackerTxs.find((t) => t.status === "success" && t.transfers.some((x) => affected(x.from) && BigInt(x.amount) > 0n));
+    for (const t of attackerTxs) t.harmful = t.status === "success" && t.transfers.some((x) => affected(x.from) && BigInt(x.amount) > 0n);
+    const firstHarmful = harmful ? { hash: harmful.hash, blockNumber: harmful.blockNumber, index: harmful.index, timestamp: harmful.timestamp } : null;
+    if (!harmful && attackerTxs.length) notes.push("no attacker transaction moved value out of a protected contract or a victim: there is no first harmful transaction, response metrics are not computed");
+    // Other people's transactions to suspect contracts (not the attacker's): listed apart.
+    const suspectContracts = new Set<string>();
+    for (const a of suspects.keys()) if ((await chain.code(a, toBlock)) !== "0x") suspectContracts.add(a);
+    const othersToSuspects: Analysis["othersToSuspects"] = allTxs
+      .filter((t) => t.to !== null && suspectContracts.has(lc(t.to)) && !suspects.has(lc(t.from)))
+      .map((t) => ({ hash: t.hash, blockNumber: t.block, from: getAddress(t.from), to: getAddress(t.to!), call: reg.decodeCall(t.input, t.to) }));
+    for (const c of suspectContracts) {
+      const n = othersToSuspects.filter((t) => lc(t.to) === c).length;
+      const why = suspects.get(c) ?? "";
+      const token = (await chain.uint(c, "totalSupply()", toBlock)) !== undefined;
+      if (n > 0 || (why === "--suspects" && token)) {
+        notes.push(
+          `WARNING: suspect ${getAddress(c)} is a contract${token ? " that looks like a token (totalSupply answers)" : ""}: the ${n} transaction(s) other accounts sent to it in the range are theirs, not the attacker's — ` +
+            `listed apart under othersToSuspects, never counted as attacker transactions${n ? ` (senders: ${[...new Set(othersToSuspects.filter((t) => lc(t.to) === c).map((t) => t.from))].slice(0, 8).join(", ")})` : ""}. Pass the attacker's EOAs as --suspects.`,
+        );
+      }
+    }
 
     // ---------------------------------------------------------------- assets
     const assets: Record<string, AssetInfo> = { [ETH]: { address: ETH, symbol: "ETH", decimals: 18 } };
@@ -403,7 +509,6 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         if (lc(x.to) !== lc(ZERO)) addTo(net, lc(x.to), x.asset, amt);
       }
     }
-    const victims = new Set(victimsIn.map(lc));
     const roleOf = (a: string): AccountFlow["role"] => (suspects.has(a) ? "attacker" : protectedSet.has(a) ? "protected" : victims.has(a) ? "victim" : "other");
 
     // ---------------------------------------------------------------- loss
@@ -416,6 +521,25 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         addTo(perAccountLoss, p, asset, -d);
       }
     }
+    // Gross and net per asset: what left the affected accounts, what came back in (and how much of it from the attackers).
+    const detail = new Map<string, { gross: bigint; paidIn: bigint; paidInByAttackers: bigint }>();
+    for (const t of attackerTxs) {
+      for (const x of t.transfers) {
+        const d = detail.get(x.asset) ?? { gross: 0n, paidIn: 0n, paidInByAttackers: 0n };
+        const amt = BigInt(x.amount);
+        const outOf = affected(x.from);
+        const into = affected(x.to);
+        if (outOf && !into) d.gross += amt;
+        if (into && !outOf) {
+          d.paidIn += amt;
+          if (suspects.has(lc(x.from))) d.paidInByAttackers += amt;
+        }
+        detail.set(x.asset, d);
+      }
+    }
+    // Tokens the attacker accounts minted to themselves (Transfer from 0x0 in their own transactions; a protected contract's shares are not self-mints).
+    const selfMinted = new Map<string, Map<string, bigint>>();
+    for (const t of attackerTxs) for (const x of t.transfers) if (x.mint && suspects.has(lc(x.to)) && !protectedSet.has(lc(x.asset))) addTo(selfMinted, lc(x.to), x.asset, BigInt(x.amount));
     // The protected contracts' own shares gained by the attacker accounts (claims on the protocol).
     const shareClaims: LossFigures["shareClaims"] = [];
     const shareValue = new Map<string, { underlying: string; value: (s: bigint) => bigint }>();
@@ -536,6 +660,8 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
       })),
       perAttacker: [...suspects.keys()].map((a) => {
         const m = new Map(net.get(a) ?? []);
+        const minted = selfMinted.get(a);
+        for (const [asset, v] of minted ?? []) m.set(asset, (m.get(asset) ?? 0n) - v);
         for (const [shareToken, sv] of shareValue) {
           const s = m.get(shareToken);
           if (s === undefined || s === 0n) continue;
@@ -545,10 +671,41 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
           m.delete(shareToken);
           m.set(sv.underlying, (m.get(sv.underlying) ?? 0n) + v);
         }
-        return { account: getAddress(a), byAsset: Object.fromEntries([...m.entries()].filter(([, v]) => v !== 0n).map(([k, v]) => [k, v.toString()])) };
+        return {
+          account: getAddress(a),
+          byAsset: Object.fromEntries([...m.entries()].filter(([, v]) => v !== 0n).map(([k, v]) => [k, v.toString()])),
+          ...(minted?.size ? { selfMinted: Object.fromEntries([...minted.entries()].map(([k, v]) => [k, v.toString()])) } : {}),
+        };
       }),
+      perAsset: Object.fromEntries(
+        [...detail.entries()]
+          .filter(([, d]) => d.gross !== 0n || d.paidIn !== 0n)
+          .map(([asset, d]) => [asset, { gross: d.gross.toString(), paidIn: d.paidIn.toString(), paidInByAttackers: d.paidInByAttackers.toString(), net: (d.gross - d.paidIn).toString() }]),
+      ),
     };
+    for (const [a, m] of selfMinted) {
+      notes.push(`${getAddress(a)} minted itself ${[...m.entries()].map(([k, v]) => `${v} of ${assets[k]?.symbol ?? k}`).join(", ")} (Transfer from 0x0 in its own transactions): self-minted tokens are excluded from its gains and are not funding from anyone`);
+    }
     if (loss.totalUnit === null && nonZero.length === 0) loss.totalUnit = null;
+
+    // ---------------------------------------------------------------- who bore a pool's loss
+    if (firstHarmful) {
+      const depositors: NonNullable<LossFigures["depositors"]> = [];
+      const achain = {
+        call: (to: string, data: string, block: number) => chain.call(to, data, block),
+        logs: (f: Parameters<Chain["logs"]>[0]) => chain.logs(f),
+        isContract: async (a: string) => (await chain.code(a, toBlock!)) !== "0x",
+      };
+      for (const p of protectedSet) {
+        for (const [asset, v] of perAccountLoss.get(p) ?? []) {
+          if (v <= 0n || asset === ETH) continue;
+          const r = await attributeToDepositors({ chain: achain, pool: p, asset, loss: v, atBlock: firstHarmful.blockNumber - 1, spec: positionSpec, attackers: new Set(suspects.keys()) });
+          if ("skipped" in r) notes.push(r.skipped);
+          else depositors.push(r);
+        }
+      }
+      if (depositors.length) loss.depositors = depositors;
+    }
 
     // ---------------------------------------------------------------- balances at the block boundaries, reconciliation
     const boundaryAccounts = [...new Set([...suspects.keys(), ...protectedSet, ...victims])];
@@ -621,41 +778,129 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     }
 
     // ---------------------------------------------------------------- funding of the attacker accounts
+    // Every native and token inflow of each attacker account before the first harmful transaction,
+    // labelled: self-mint, mint by someone else, transfer from an EOA / a contract, internal between
+    // attacker accounts, balance held at the range start (or since genesis), unknown. Transfers from
+    // protected contracts or victims are never funding (they are the attack's proceeds or a payout).
     const funding: FundingSource[] = [];
+    const cutoff = (b: number, i: number) => firstHarmful === null || b < firstHarmful.blockNumber || (b === firstHarmful.blockNumber && i < firstHarmful.index);
+    const txIndex = new Map(allTxs.map((t) => [lc(t.hash), Number(BigInt(t.transactionIndex))]));
+    const txFrom = new Map(allTxs.map((t) => [lc(t.hash), lc(t.from)]));
+    const codeAt = new Map<string, boolean>();
+    const isContractAddr = async (a: string) => {
+      if (!codeAt.has(lc(a))) codeAt.set(lc(a), (await chain.code(a, toBlock!)) !== "0x");
+      return codeAt.get(lc(a))!;
+    };
+    const describeFrom = async (from: string): Promise<{ label: FundingSource["sources"][number]["label"]; text: string }> => {
+      if (suspects.has(lc(from))) return { label: "internal", text: `from attacker account ${getAddress(from)}` };
+      return (await isContractAddr(from)) ? { label: "transfer", text: `from contract ${getAddress(from)}` } : { label: "transfer", text: `from EOA ${getAddress(from)}` };
+    };
+    if (suspects.size) notes.push("funding: native inflows are transaction values into the attacker accounts and internal transfers traced in their own transactions; internal ETH sent to them from other people's transactions (e.g. a mixer's withdrawal) is not traced: check those senders' transactions in an explorer");
     for (const [a] of suspects) {
       const addr = getAddress(a);
-      const ethIn = allTxs.find((t) => t.to !== null && lc(t.to) === a && BigInt(t.value) > 0n);
-      let tokIn: RawLog | undefined;
+      const sources: FundingSource["sources"] = [];
+      const excluded: FundingSource["excluded"] = [];
+      const ethBefore = await chain.balance(addr, fromBlock - 1);
+      const ethGenesis = fromBlock - 1 === 0 ? ethBefore : await chain.balance(addr, 0);
+      if (ethBefore > 0n) {
+        const fromGenesis = ethGenesis > 0n && (fromBlock - 1 === 0 || Number(BigInt((await o.rpc.send("eth_getTransactionCount", [addr, hex(fromBlock - 1)])) as string)) === 0);
+        sources.push({
+          kind: "native", asset: ETH, amount: ethBefore.toString(), blockNumber: fromBlock - 1,
+          label: fromGenesis && ethGenesis === ethBefore ? "genesis" : "range-start",
+          text: fromGenesis && ethGenesis === ethBefore
+            ? `${ethBefore} wei held since genesis (block 0 allocation ${ethGenesis} wei, no transaction sent before the range)`
+            : `${ethBefore} wei held before block ${fromBlock}: where it came from is outside the range (widen with --from-block ${Math.max(1, fromBlock - 5_000)} or look the account up in an explorer)`,
+          verified: fromGenesis && ethGenesis === ethBefore,
+        });
+      }
+      // Native: transaction values into the account, and internal transfers traced in attacker transactions.
+      for (const t of allTxs) {
+        if (t.to === null || lc(t.to) !== a || BigInt(t.value) === 0n || !cutoff(t.block, Number(BigInt(t.transactionIndex)))) continue;
+        const r = await receipt(t.hash);
+        if (Number(BigInt(r.status)) !== 1) continue;
+        const row = { kind: "native" as const, asset: ETH, from: getAddress(t.from), amount: BigInt(t.value).toString(), txHash: t.hash, blockNumber: t.block };
+        if (affected(t.from)) excluded.push({ ...row, why: "from a protected contract / victim: proceeds or a payout, not funding" });
+        else {
+          const d = await describeFrom(t.from);
+          sources.push({ ...row, label: d.label, text: `${BigInt(t.value)} wei ${d.text} (tx ${t.hash})`, verified: true });
+        }
+      }
+      for (const t of attackerTxs) {
+        if (!cutoff(t.blockNumber, t.index)) continue;
+        for (const x of t.transfers) {
+          if (x.asset !== ETH || x.via !== "trace" || lc(x.to) !== a) continue;
+          const row = { kind: "native" as const, asset: ETH, from: x.from, amount: x.amount, txHash: t.hash, blockNumber: t.blockNumber };
+          if (affected(x.from)) excluded.push({ ...row, why: "from a protected contract / victim: not funding" });
+          else {
+            const d = await describeFrom(x.from);
+            sources.push({ ...row, label: d.label, text: `${x.amount} wei (internal) ${d.text} (tx ${t.hash})`, verified: true });
+          }
+        }
+      }
+      // Tokens: every Transfer to the account before the first harmful transaction.
       try {
-        const ls = await chain.logs({ topics: [TRANSFER, null, zeroPadValue(addr, 32)], fromBlock, toBlock });
-        tokIn = ls.filter((l) => l.topics.length === 3).sort((x, y) => Number(BigInt(x.blockNumber) - BigInt(y.blockNumber)) || Number(BigInt(x.logIndex) - BigInt(y.logIndex)))[0];
+        const ls = await chain.logs({ topics: [TRANSFER, null, zeroPadValue(addr, 32)], fromBlock, toBlock: firstHarmful?.blockNumber ?? toBlock });
+        const sorted = ls.filter((l) => l.topics.length === 3 && l.data.length >= 66).sort((x, y) => Number(BigInt(x.blockNumber) - BigInt(y.blockNumber)) || Number(BigInt(x.logIndex) - BigInt(y.logIndex)));
+        for (const l of sorted) {
+          const b = Number(BigInt(l.blockNumber));
+          const idx = txIndex.get(lc(l.transactionHash)) ?? Number(BigInt((l as RawLog & { transactionIndex?: string }).transactionIndex ?? "0x0"));
+          if (!cutoff(b, idx)) continue;
+          const asset = getAddress(l.address);
+          await assetInfo(asset);
+          const from = topicAddr(l.topics[1]!);
+          const amount = BigInt(l.data.slice(0, 66)).toString();
+          const row = { kind: "token" as const, asset, from, amount, txHash: l.transactionHash, blockNumber: b };
+          const sym = assets[asset]?.symbol ?? asset;
+          if (from === ZERO) {
+            const sender = txFrom.get(lc(l.transactionHash));
+            const self = sender !== undefined && suspects.has(sender);
+            sources.push({ ...row, label: self ? "self-mint" : "mint", text: self ? `${amount} ${sym} self-minted (Transfer from 0x0 in its own tx ${l.transactionHash}): not funding from anyone` : `${amount} ${sym} minted to it in tx ${l.transactionHash} sent by ${sender ? getAddress(sender) : "?"}`, verified: true });
+          } else if (affected(from)) excluded.push({ ...row, why: "from a protected contract / victim: not funding" });
+          else {
+            const d = await describeFrom(from);
+            sources.push({ ...row, label: d.label, text: `${amount} ${sym} ${d.text} (tx ${l.transactionHash})`, verified: true });
+          }
+        }
       } catch {
-        /* some RPCs refuse unfiltered getLogs */
+        sources.push({ kind: "token", label: "unknown", text: "token inflows unknown: the RPC refused an unfiltered eth_getLogs", verified: false });
+      }
+      for (const tok of [...assetsSeen].filter((x) => x !== ETH)) {
+        const bal = await chain.uint(tok, "balanceOf(address)", fromBlock - 1, { types: ["address"], values: [addr] });
+        if (bal !== undefined && bal > 0n) {
+          sources.push({ kind: "token", asset: tok, amount: bal.toString(), blockNumber: fromBlock - 1, label: "range-start", text: `${bal} ${assets[tok]?.symbol ?? tok} held before block ${fromBlock} (origin outside the range: widen --from-block)`, verified: false });
+        }
       }
       const created = attackerTxs.find((t) => t.createdContract && lc(t.createdContract) === a);
+      if (!sources.length && !created) sources.push({ kind: "native", label: "unknown", text: `no inflow before the first harmful transaction within blocks ${fromBlock}–${toBlock}: widen the range (--from-block) or look the account up in an explorer`, verified: false });
       const f: FundingSource = {
         account: addr,
-        ethBefore: (await chain.balance(addr, fromBlock - 1)).toString(),
+        ethBefore: ethBefore.toString(),
+        sources,
+        excluded,
         note: "",
-        ...(ethIn ? { firstEth: { from: getAddress(ethIn.from), amount: BigInt(ethIn.value).toString(), txHash: ethIn.hash, blockNumber: ethIn.block } } : {}),
-        ...(tokIn ? { firstToken: { asset: getAddress(tokIn.address), from: topicAddr(tokIn.topics[1]!), amount: BigInt(tokIn.data.slice(0, 66)).toString(), txHash: tokIn.transactionHash, blockNumber: Number(BigInt(tokIn.blockNumber)) } } : {}),
         ...(created ? { createdBy: { creator: created.from, txHash: created.hash, blockNumber: created.blockNumber } } : {}),
       };
       const parts: string[] = [];
       if (f.createdBy) parts.push(`created in block ${f.createdBy.blockNumber} by ${f.createdBy.creator}`);
-      if (f.firstEth) parts.push(`first ETH in the range from ${f.firstEth.from} (block ${f.firstEth.blockNumber})`);
-      if (f.firstToken) parts.push(`first token transfer in the range from ${f.firstToken.from} (block ${f.firstToken.blockNumber})`);
-      if (!parts.length) parts.push(`not funded within the range: it held ${f.ethBefore} wei before block ${fromBlock}; look further back (--from-block) or in an explorer`);
+      for (const x of sources) parts.push(`[${x.label}] ${x.text}`);
+      if (excluded.length) parts.push(`${excluded.length} transfer(s) from protected contracts / victims not counted as funding`);
       f.note = parts.join("; ");
       funding.push(f);
     }
 
     // ---------------------------------------------------------------- response timeline
+    // One clock per fact: chain events carry their block's timestamp (clock "chain"), keeper events
+    // the keeper's recorded wall-clock time (clock "keeper"). The timeline is ordered by block, then
+    // chain before keeper within a block (the keeper reacts to a mined block), then by time.
     const events: ResponseEvent[] = [];
     const firstAttackBlock = attackBlocks[0] ?? null;
     const lastAttackBlock = attackBlocks.at(-1) ?? null;
+    const clockStart = firstHarmful?.blockNumber ?? null;
     for (const t of attackerTxs) {
-      events.push({ at: t.timestamp * 1000, block: t.blockNumber, source: "chain", kind: "attack", message: `${t.from} → ${t.to ?? "(create)"} ${t.call?.signature ?? t.call?.selector ?? "(no calldata)"} — ${t.status}` });
+      events.push({
+        at: t.timestamp * 1000, block: t.blockNumber, index: t.index, clock: "chain", source: "chain", kind: t.harmful ? "attack:harmful" : "attack",
+        message: `${t.from} → ${t.to ?? "(create)"} ${t.call?.signature ?? t.call?.selector ?? "(no calldata)"} — ${t.status}${t.revert ? ` (${t.revert.text})` : ""}${firstHarmful?.hash === t.hash ? " — FIRST HARMFUL TRANSACTION (clock starts)" : ""}`,
+      });
     }
     const pauses: Analysis["response"]["pauses"] = [];
     try {
@@ -664,7 +909,7 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         const b = Number(BigInt(l.blockNumber));
         const p = { block: b, contract: getAddress(l.address), scope: l.topics[1]!, by: topicAddr(l.topics[2]!), txHash: l.transactionHash };
         pauses.push(p);
-        events.push({ at: (blockTime.get(b) ?? 0) * 1000, block: b, source: "chain", kind: "paused", message: `${p.contract} Paused scope ${p.scope.slice(0, 10)}… by ${p.by} (tx ${p.txHash})` });
+        events.push({ at: (blockTime.get(b) ?? 0) * 1000, block: b, index: txIndex.get(lc(l.transactionHash)) ?? 0, clock: "chain", source: "chain", kind: "paused", message: `${p.contract} Paused scope ${p.scope.slice(0, 10)}… by ${p.by} (tx ${p.txHash})` });
       }
     } catch {
       notes.push("eth_getLogs for Paused events failed");
@@ -673,34 +918,102 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
     let detectedAt: number | null = null;
     let containedBlock: number | null = null;
     const rulesFired: string[] = [];
+    const merged: NonNullable<Analysis["incidents"]> = [];
+    let rulesSilent: string[] | undefined;
     if (store) {
-      const incs = incident ? [incident] : store.incidents().filter((i) => i.status !== "retracted" && i.firstBlock >= fromBlock! && i.firstBlock <= toBlock!);
+      // Incidents of this attack: the one asked for, and every other (not retracted) incident whose
+      // first block lies within the attack (first attacker block .. last attacker block + --after),
+      // or whose detections name an attacker transaction.
+      const attackHashes = new Set(attackerTxs.map((t) => lc(t.hash)));
+      const lo = firstAttackBlock ?? incident?.firstBlock ?? fromBlock;
+      const hi = Math.max(lastAttackBlock ?? lo, incident?.containedBlock ?? 0, ...pauses.filter((p) => clockStart !== null && p.block >= clockStart).map((p) => p.block)) + (o.after ?? 5);
+      const all = store.incidents().filter((i) => i.status !== "retracted");
+      const incs = all.filter((i) => {
+        if (incident && i.id === incident.id) return true;
+        if (i.firstBlock >= lo && i.firstBlock <= hi) return true;
+        return store.timeline(i.id).some((e) => typeof e.data?.txHash === "string" && attackHashes.has(lc(e.data.txHash as string)));
+      });
+      const seen = new Set<string>();
+      const push = (e: ResponseEvent) => {
+        const key = `${e.source}|${e.kind}|${e.block}|${e.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        events.push(e);
+      };
       for (const inc of incs) {
+        const tl = store.timeline(inc.id);
+        const named = [...new Set(tl.map((e) => e.data?.txHash).filter((h): h is string => typeof h === "string" && attackHashes.has(lc(h))))];
+        merged.push({ id: inc.id, ruleId: inc.ruleId, severity: inc.severity, status: inc.status, firstBlock: inc.firstBlock, ...(inc.containedBlock !== undefined ? { containedBlock: inc.containedBlock } : {}), summary: inc.summary, detectedAt: inc.detectedAt, namesAttackerTxs: named });
         rulesFired.push(`${inc.ruleId} (${inc.severity}, block ${inc.firstBlock}, ${inc.status})`);
-        for (const e of store.timeline(inc.id)) events.push({ at: e.at, block: e.blockNumber, source: "keeper", kind: e.kind, message: e.message });
-        for (const a of store.attempts(inc.id)) {
-          events.push({ at: a.createdAt, block: a.includedBlock ?? null, source: "keeper", kind: `tx:${a.kind}`, message: `${a.kind} tx ${a.hash ?? "(intent)"} → ${a.to}: ${a.status}${a.note ? ` (${a.note})` : ""}` });
+        for (const e of tl) push({ at: e.at, block: e.blockNumber, clock: "keeper", source: "keeper", kind: e.kind, message: `[${inc.ruleId}] ${e.message}` });
+        for (const at of store.attempts(inc.id)) {
+          push({ at: at.createdAt, block: at.includedBlock ?? null, clock: "keeper", source: "keeper", kind: `tx:${at.kind}`, message: `${at.kind} tx ${at.hash ?? "(intent)"} → ${at.to}: ${at.status}${at.note ? ` (${at.note})` : ""}` });
         }
+        // One line per alert (the store keeps one row per channel and retry): the first delivery.
+        const alerts = new Map<string, { deliveredAt?: number; blockNumber: number; channels: string[]; retracted: boolean }>();
         for (const al of store.alerts(inc.id)) {
-          events.push({ at: al.deliveredAt ?? 0, block: al.blockNumber, source: "keeper", kind: "alert", message: `alert ${al.id} via ${al.channel}: ${al.deliveredAt ? "delivered" : "not delivered"}${al.retracted ? " (retracted)" : ""}` });
+          const x = alerts.get(al.id) ?? { blockNumber: al.blockNumber, channels: [], retracted: al.retracted };
+          if (!x.channels.includes(al.channel)) x.channels.push(al.channel);
+          if (al.deliveredAt !== undefined && (x.deliveredAt === undefined || al.deliveredAt < x.deliveredAt)) x.deliveredAt = al.deliveredAt;
+          alerts.set(al.id, x);
         }
+        for (const [id, al] of alerts) push({ at: al.deliveredAt ?? inc.detectedAt, block: al.blockNumber, clock: "keeper", source: "keeper", kind: "alert", message: `alert ${id} via ${al.channels.join(", ")}: ${al.deliveredAt ? "delivered" : "not delivered"}${al.retracted ? " (retracted)" : ""}` });
       }
-      const detecting = incs.filter((i) => firstAttackBlock === null || i.firstBlock >= firstAttackBlock).sort((x, y) => x.firstBlock - y.firstBlock || x.detectedAt - y.detectedAt)[0];
+      merged.sort((x, y) => x.firstBlock - y.firstBlock || x.detectedAt - y.detectedAt);
+      const detecting = merged.find((i) => clockStart === null || i.firstBlock >= clockStart);
       if (detecting) {
         detectedBlock = detecting.firstBlock;
         detectedAt = detecting.detectedAt;
       }
-      const contained = incs.map((i) => i.containedBlock).filter((b): b is number => b !== undefined);
+      const contained = merged.map((i) => i.containedBlock).filter((b): b is number => b !== undefined && (clockStart === null || b >= clockStart));
       if (contained.length) containedBlock = Math.min(...contained);
+      if (o.keeperRules) {
+        const fired = new Set(merged.map((i) => i.ruleId));
+        rulesSilent = o.keeperRules.filter((r) => !fired.has(r.id)).map((r) => `${r.id} (${r.detector?.kind ?? "rule"}${r.act ? ", acts" : ""})`);
+      }
     }
-    const pauseAfter = pauses.filter((p) => firstAttackBlock === null || p.block >= firstAttackBlock).map((p) => p.block);
+    const pauseAfter = pauses.filter((p) => clockStart === null || p.block >= clockStart).map((p) => p.block);
     if (pauseAfter.length && (containedBlock === null || Math.min(...pauseAfter) < containedBlock)) containedBlock = Math.min(...pauseAfter);
     const tsOf = async (b: number) => blockTime.get(b) ?? Number(BigInt(((await o.rpc.send("eth_getBlockByNumber", [hex(b), false])) as RawBlock).timestamp));
-    const t0 = firstAttackBlock !== null ? (await tsOf(firstAttackBlock)) * 1000 : null;
+    const t0 = clockStart !== null ? (await tsOf(clockStart)) * 1000 : null;
     const containedAt = containedBlock !== null && containedBlock <= head ? (await tsOf(containedBlock)) * 1000 : null;
-    events.sort((x, y) => (x.block ?? Infinity) - (y.block ?? Infinity) || x.at - y.at);
+    const detectedBlockAt = detectedBlock !== null && detectedBlock <= head ? (await tsOf(detectedBlock)) * 1000 : null;
+    const clockRank = (e: ResponseEvent) => (e.clock === "chain" ? 0 : 1);
+    events.sort((x, y) => (x.block ?? Infinity) - (y.block ?? Infinity) || clockRank(x) - clockRank(y) || (x.index ?? 0) - (y.index ?? 0) || x.at - y.at);
+    const afterContainment = containedBlock !== null ? attackerTxs.filter((t) => t.blockNumber >= containedBlock! && !(t.blockNumber === containedBlock && pauses.some((p) => p.block === containedBlock && (txIndex.get(lc(p.txHash)) ?? 0) > t.index))) : [];
+
+    // ---------------------------------------------------------------- candidate rules vs the benign history of the range
+    let ruleChecks: Analysis["ruleChecks"];
+    if (harmful && protectedSet.size) {
+      const rangeTxs: RangeTx[] = [];
+      try {
+        const plogs = await chain.logs({ address: [...protectedSet].map((p) => getAddress(p)), topics: [], fromBlock, toBlock });
+        const logsByTx = new Map<string, RawLog[]>();
+        for (const l of plogs) logsByTx.set(lc(l.transactionHash), [...(logsByTx.get(lc(l.transactionHash)) ?? []), l]);
+        const relevant = allTxs.filter((t) => logsByTx.has(lc(t.hash)) || (t.to !== null && protectedSet.has(lc(t.to))));
+        const blockOf = new Map(blocks.map((b) => [Number(BigInt(b.number)), b as RawBlock & { hash: string; parentHash: string }]));
+        for (const t of relevant) {
+          const ls = logsByTx.get(lc(t.hash)) ?? [];
+          const success = ls.length > 0 || Number(BigInt((await receipt(t.hash)).status)) === 1;
+          const b = blockOf.get(t.block)!;
+          rangeTxs.push({
+            tx: { hash: t.hash, index: Number(BigInt(t.transactionIndex)), from: t.from, to: t.to, input: t.input, value: BigInt(t.value), nonce: 0, success },
+            logs: ls.map((l) => ({ address: l.address, topics: l.topics, data: l.data, transactionHash: l.transactionHash, transactionIndex: Number(BigInt(t.transactionIndex)), logIndex: Number(BigInt(l.logIndex)) })),
+            block: { number: t.block, hash: b.hash, parentHash: b.parentHash, timestamp: Number(BigInt(b.timestamp)) },
+            attacker: isAttackerTx(t),
+          });
+        }
+        const evs = harmful.events.filter((e) => e.full && protectedSet.has(lc(e.address))).map((e) => ({ signature: e.full!, address: e.address }));
+        const firstPause = pauses[0]?.scope;
+        ruleChecks = await checkCandidateRules({ txs: rangeTxs, firstHarmful: harmful.hash, events: evs, ...(firstPause ? { scope: scopeName(firstPause) } : {}) });
+      } catch (err) {
+        notes.push(`candidate rules not checked against the range's benign transactions: ${(err as Error).message.split("\n")[0]}`);
+      }
+    }
 
     const labels: Record<string, string> = {};
+    for (const [name, addr] of Object.entries(o.addressBook ?? {})) if (isHexString(addr, 20)) labels[getAddress(addr)] = `address book: ${name}`;
+    for (const [addr, c] of Object.entries(attribution)) labels[addr] = labels[addr] ? `${labels[addr]} (${c.contract})` : `${c.contract} (by ${c.by})`;
     for (const [a, why] of suspects) labels[getAddress(a)] = `attacker (${why})`;
     for (const p of protectedSet) labels[getAddress(p)] = "protected contract";
     for (const v of victims) labels[getAddress(v)] = "victim";
@@ -739,11 +1052,29 @@ export async function analyzeIncident(o: AnalyzeOptions): Promise<Analysis> {
         detectedAt,
         containedBlock,
         containedAt,
-        timeToDetectMs: detectedAt !== null && t0 !== null ? Math.max(0, detectedAt - t0) : null,
+        firstHarmful,
+        firstHarmfulDefinition: FIRST_HARMFUL_DEFINITION,
+        blocksToDetect: detectedBlock !== null && clockStart !== null ? detectedBlock - clockStart : null,
+        blocksToContain: containedBlock !== null && clockStart !== null ? containedBlock - clockStart : null,
+        timeToDetectMs: detectedBlockAt !== null && t0 !== null ? Math.max(0, detectedBlockAt - t0) : null,
         timeToContainMs: containedAt !== null && t0 !== null ? Math.max(0, containedAt - t0) : null,
+        keeperLagMs: detectedAt !== null && detectedBlockAt !== null ? detectedAt - detectedBlockAt : null,
+        clocks: {
+          detectedAt: "keeper (its recorded wall-clock time of the detection)",
+          containedAt: "chain (timestamp of the block that included the pause)",
+          timeToDetectMs: "chain (detection block timestamp − first harmful block timestamp)",
+          timeToContainMs: "chain (containment block timestamp − first harmful block timestamp)",
+          keeperLagMs: "keeper clock − detection block timestamp: two clocks, indicative only",
+        },
+        attackerTxsAfterContainment: { total: afterContainment.length, reverted: afterContainment.filter((t) => t.status === "reverted").length, succeeded: afterContainment.filter((t) => t.status === "success").length },
         pauses,
         rulesFired,
+        ...(rulesSilent ? { rulesSilent } : {}),
       },
+      ...(merged.length ? { incidents: merged } : {}),
+      ...(ruleChecks ? { ruleChecks } : {}),
+      othersToSuspects,
+      contractsByAddress: attribution,
       notes,
       lossDefinition: LOSS_DEFINITION,
     };
@@ -758,8 +1089,27 @@ interface CallFrame {
   to?: string;
   value?: string;
   error?: string;
+  output?: string;
   calls?: CallFrame[];
   top?: boolean;
+}
+
+/** The deepest reverted frame whose output is the transaction's revert data (the contract that raised it). */
+function deepestRevert(f: CallFrame, output: string | undefined): CallFrame | undefined {
+  if (!f.error) return undefined;
+  for (const c of f.calls ?? []) {
+    const d = deepestRevert(c, output);
+    if (d && (d.output ?? "") === (output ?? "")) return d;
+  }
+  return f;
+}
+
+/** Revert data from a JSON-RPC error (ethers / EDR / geth shapes). */
+function revertData(err: unknown): string | undefined {
+  const e = err as { data?: unknown; error?: { data?: unknown }; info?: { error?: { data?: unknown } }; message?: string };
+  for (const d of [e?.data, e?.error?.data, e?.info?.error?.data, (e?.data as { data?: unknown })?.data]) if (typeof d === "string" && isHexString(d)) return d;
+  const m = /(0x[0-9a-fA-F]{8,})/.exec(e?.message ?? "");
+  return m?.[1];
 }
 
 /** Successful value-carrying frames of a callTracer result (a reverted frame and its children move nothing). */
@@ -767,6 +1117,12 @@ function collectValueCalls(f: CallFrame, out: CallFrame[], top: boolean): void {
   if (f.error) return;
   if (f.to && f.value && BigInt(f.value) > 0n && f.type !== "DELEGATECALL" && f.type !== "STATICCALL") out.push({ ...f, top });
   for (const c of f.calls ?? []) collectValueCalls(c, out, false);
+}
+
+const SCOPE_NAMES = ["GLOBAL", "DEPOSIT", "WITHDRAW", "BORROW", "LIQUIDATION", "TRADE"];
+/** The keeper's scope name for a Paused scope topic (GLOBAL when unknown). */
+function scopeName(topic: string): string {
+  return SCOPE_NAMES.find((n) => id(`breakwater.scope.${n}`).toLowerCase() === topic.toLowerCase()) ?? "GLOBAL";
 }
 
 function parseOwed(spec: string): { raw: string; account: string; amount: bigint; asset?: string } {

@@ -1,6 +1,6 @@
 // The analysis JSON written by `incident analyze` and read by `incident report` (and by the
 // compensation tooling). Amounts are decimal strings of base units (wei / token units).
-import type { DecodedCall, DecodedEvent } from "./abi.js";
+import type { DecodedCall, DecodedEvent, DecodedRevert } from "./abi.js";
 
 export const ANALYSIS_VERSION = 1;
 
@@ -27,6 +27,10 @@ export interface AttackerTx {
   events: DecodedEvent[];
   /** Asset movements of this transaction (Transfer / WETH logs, top-level and traced native value). */
   transfers: TransferRow[];
+  /** It moved value out of a protected contract or a victim. */
+  harmful?: boolean;
+  /** Why it reverted: the revert reason / panic / custom error, decoded with the reverting contract's ABI first. */
+  revert?: DecodedRevert & { at?: string };
 }
 
 export interface TransferRow {
@@ -37,6 +41,8 @@ export interface TransferRow {
   txHash: string;
   /** "log" (Transfer / Deposit / Withdrawal event), "value" (tx value), "trace" (internal call value). */
   via: "log" | "value" | "trace";
+  /** A Transfer event from 0x0 (a mint). */
+  mint?: boolean;
 }
 
 export interface AccountFlow {
@@ -77,15 +83,51 @@ export interface LossFigures {
   /** Affected (protected / victim) accounts: what each lost, per asset and valued. */
   perAccount: { account: string; role: "protected" | "victim"; byAsset: Record<string, string>; value: string | null }[];
   /** Attacker accounts: net gain per asset over the attacker transactions (incl. share claims valued). */
-  perAttacker: { account: string; byAsset: Record<string, string> }[];
+  perAttacker: { account: string; byAsset: Record<string, string>; selfMinted?: Record<string, string> }[];
+  /** Per asset, over the attacker transactions: gross outflow from the protected contracts and victims, what came back into them
+   * (paidIn, of which paidInByAttackers: e.g. the attacker's own collateral or deposits) and the net (gross − paidIn, before share claims and --owed). */
+  perAsset?: Record<string, { gross: string; paidIn: string; paidInByAttackers: string; net: string }>;
+  /** Who bore a protected pool's loss: its depositors pro rata at the block before the first harmful transaction. */
+  depositors?: DepositorAttribution[];
+}
+
+export interface DepositorAttribution {
+  pool: string;
+  asset: string;
+  /** The loss of `asset` attributed (the pool's net loss of it). */
+  loss: string;
+  /** Positions read at this block (the block before the first harmful transaction). */
+  atBlock: number;
+  method: string;
+  totalPosition: string;
+  /** Positions of attacker accounts, left out of the split. */
+  excluded: { account: string; position: string; why: string }[];
+  depositors: { account: string; position: string; share: string; isContract: boolean }[];
+  /** loss − Σ shares (rounding down leaves at most one base unit per depositor). */
+  dust: string;
+}
+
+export interface FundingInflow {
+  kind: "native" | "token";
+  asset?: string;
+  from?: string;
+  amount?: string;
+  txHash?: string;
+  blockNumber?: number;
+  /** self-mint: Transfer from 0x0 in the account's own tx; mint: minted by someone else; transfer: from an EOA / contract;
+   * internal: from another attacker account; genesis: allocated at block 0; range-start: held before the range (origin unknown); unknown. */
+  label: "self-mint" | "mint" | "transfer" | "internal" | "genesis" | "range-start" | "unknown";
+  text: string;
+  /** Read from the chain (a transfer, mint, genesis allocation); false for "range-start" / "unknown". Only verified facts go to the legal appendix. */
+  verified: boolean;
 }
 
 export interface FundingSource {
   account: string;
-  /** First ETH received in the range (tx value), if any. */
-  firstEth?: { from: string; amount: string; txHash: string; blockNumber: number };
-  /** First token transfer received in the range, if any. */
-  firstToken?: { asset: string; from: string; amount: string; txHash: string; blockNumber: number };
+  /** Every inflow before the first harmful transaction, labelled. */
+  sources: FundingInflow[];
+  /** Inflows from protected contracts / victims: never counted as funding. */
+  excluded: { kind: "native" | "token"; asset: string; from: string; amount: string; txHash: string; blockNumber: number; why: string }[];
   /** A contract created in the range: who created it. */
   createdBy?: { creator: string; txHash: string; blockNumber: number };
   /** ETH balance before the range (state after from-1). */
@@ -94,12 +136,29 @@ export interface FundingSource {
 }
 
 export interface ResponseEvent {
-  /** Unix ms (keeper wall clock) or the block timestamp * 1000 for on-chain events. */
+  /** Unix ms: the block timestamp * 1000 (clock "chain") or the keeper's recorded wall-clock time (clock "keeper"). */
   at: number;
+  clock?: "chain" | "keeper";
   block: number | null;
+  /** Transaction index within the block (chain events). */
+  index?: number;
   source: string;
   kind: string;
   message: string;
+}
+
+export interface RuleCheck {
+  /** The candidate rule (keeper rule config). */
+  rule: Record<string, unknown>;
+  description: string;
+  /** Attacker transactions it matches / benign transactions of the range it matches (would-be false alarms). */
+  matchesAttack: number;
+  falseAlarms: number;
+  falseAlarmTxs: string[];
+  benignTxsChecked: number;
+  /** "suggest" (0 false alarms and it catches the first harmful tx), or "rejected" with the reason. */
+  verdict: "suggest" | "rejected";
+  why: string;
 }
 
 export interface Analysis {
@@ -136,12 +195,31 @@ export interface Analysis {
     detectedAt: number | null;
     containedBlock: number | null;
     containedAt: number | null;
-    /** ms from the first attacker block's timestamp to detection / containment. */
+    /** The first harmful transaction (the clock starts there). */
+    firstHarmful?: { hash: string; blockNumber: number; index: number; timestamp: number } | null;
+    firstHarmfulDefinition?: string;
+    blocksToDetect?: number | null;
+    blocksToContain?: number | null;
+    /** ms, chain clock, from the first harmful block's timestamp to the detection / containment block's. */
     timeToDetectMs: number | null;
     timeToContainMs: number | null;
+    /** Keeper wall clock at detection minus the detection block's timestamp (two clocks: indicative). */
+    keeperLagMs?: number | null;
+    clocks?: Record<string, string>;
+    attackerTxsAfterContainment?: { total: number; reverted: number; succeeded: number };
     pauses: { block: number; contract: string; scope: string; by: string; txHash: string }[];
     rulesFired: string[];
+    /** Configured keeper rules that did not fire during the attack (with --keeper-config). */
+    rulesSilent?: string[];
   };
+  /** Keeper incidents of this attack, merged into one story. */
+  incidents?: { id: string; ruleId: string; severity: string; status: string; firstBlock: number; containedBlock?: number; summary: string; detectedAt: number; namesAttackerTxs: string[] }[];
+  /** Transactions other accounts sent to suspect contracts: theirs, not the attacker's. */
+  othersToSuspects?: { hash: string; blockNumber: number; from: string; to: string; call?: DecodedCall }[];
+  /** Contracts identified by address (bound ABI / matched runtime code). */
+  contractsByAddress?: Record<string, { contract: string; by: string }>;
+  /** Candidate keeper rules checked against the benign transactions of the range. */
+  ruleChecks?: RuleCheck[];
   notes: string[];
   /** The loss definition, in words (also in the README). */
   lossDefinition: string;
