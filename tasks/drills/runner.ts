@@ -4,15 +4,16 @@
 // cool-down under interval mining, then scores the response from the keeper's store and what the
 // scenario recorded (tasks/drills/score.ts). Nothing short-circuits detection: the keeper only
 // sees the chain through its JSON-RPC endpoint, like in production.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Wallet, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { JsonRpcServer } from "hardhat/types/network";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { Keeper } from "../../keeper/runtime.js";
-import type { KeeperConfigInput } from "../../keeper/config/schema.js";
+import type { KeeperConfig, KeeperConfigInput } from "../../keeper/config/schema.js";
 import { KeeperStore } from "../../keeper/store/store.js";
 import { createLogger } from "../../keeper/ops/log.js";
 import type { AlertChannel, AlertMessage } from "../../keeper/types.js";
@@ -27,7 +28,9 @@ import type {
   Scenario,
   StepContext,
 } from "./types.js";
+import { DrillInputError, DrillSkip, type GuardianResponse } from "./types.js";
 import { scoreRun, type RunRecord } from "./score.js";
+import { chooseAddressBook, preflightFork, type BookChoice, type ForkTarget } from "./attach.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -39,6 +42,14 @@ export interface RunOptions {
   forkBlock?: number;
   /** Address book file (default: deployments/<name>.json whose chainId matches the forked chain). */
   addressBook?: string;
+  /** The fork checked and its address book chosen (planFork); computed from the above when absent. */
+  forkPlan?: ForkPlan;
+  /** The team's production keeper config (`--keeper-config`, loaded with keeper/config/load.ts). */
+  keeperConfig?: KeeperConfig;
+  /** Guardian response mode: the keeper only alerts; scripted guardians pause through the guardian tasks. */
+  guardiansRespond?: boolean | GuardianResponse;
+  /** The plan's ack / contain targets (ms) for guardian response mode. */
+  responseTargets?: { timeToAcknowledgeMs?: number; timeToContainMs?: number };
   /** Block interval (interval mining); default: the scenario's, else 1,000 ms. */
   intervalMs?: number;
   /** Called on every new block and phase change (progress display). */
@@ -77,34 +88,40 @@ export async function loadScenarios(dir = resolve(import.meta.dirname, "scenario
   return out.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
 }
 
-function isScenario(v: unknown): v is Scenario<any> {
-  return !!v && typeof v === "object" && typeof (v as Scenario).id === "string" && typeof (v as Scenario).setup === "function" && typeof (v as Scenario).keeper === "function";
+/** A scenario file of the user's (`drill run ./drills/my-attack.ts`): its default export, or the
+ * first exported Scenario. */
+export async function loadScenarioFile(file: string, root = process.cwd()): Promise<Scenario<any>> {
+  const abs = resolve(root, file);
+  if (!existsSync(abs)) throw new DrillInputError(`scenario file ${file} not found (looked at ${abs})`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new DrillInputError(`cannot load scenario file ${file}: ${short(err)}`);
+  }
+  const found = [mod.default, ...Object.values(mod)].find(isScenario);
+  if (!found) throw new DrillInputError(`${file} exports no scenario: \`export default defineScenario({ id, title, setup, keeper, protectedFunds, unit, attack, expectations })\` (from "breakwater/drills")`);
+  return found;
 }
 
-/** The address book for a chain id (deployments/*.json), or the file given. */
-export function findAddressBook(chainId: number, explicit?: string, root = process.cwd()): { book: AddressBook; path: string } | undefined {
-  if (explicit) {
-    const path = resolve(root, explicit);
-    return { book: JSON.parse(readFileSync(path, "utf8")) as AddressBook, path };
-  }
-  const dir = resolve(root, "deployments");
-  if (!existsSync(dir)) return undefined;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+/** The scenario files of the user's project: <root>/drills/*.ts (listed beside the library). */
+export async function loadProjectScenarios(root: string): Promise<{ scenario: Scenario<any>; file: string }[]> {
+  const dir = join(root, "drills");
+  if (!existsSync(dir)) return [];
+  const out: { scenario: Scenario<any>; file: string }[] = [];
+  for (const f of readdirSync(dir).filter((x) => /\.(ts|mts|js|mjs)$/.test(x) && !x.endsWith(".d.ts") && !x.startsWith("_")).sort()) {
+    const file = join(dir, f);
     try {
-      const book = JSON.parse(readFileSync(join(dir, f), "utf8")) as AddressBook;
-      if (book.chainId === chainId && book.contracts) return { book, path: join(dir, f) };
+      out.push({ scenario: await loadScenarioFile(file, root), file });
     } catch {
-      /* not an address book */
+      /* a helper module or params next to the scenarios: not a scenario */
     }
   }
-  return undefined;
+  return out;
 }
 
-async function rpcChainId(url: string): Promise<number> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
-  const j = (await res.json()) as { result?: string; error?: { message: string } };
-  if (!j.result) throw new Error(`eth_chainId on ${url}: ${j.error?.message ?? "no result"}`);
-  return Number(BigInt(j.result));
+function isScenario(v: unknown): v is Scenario<any> {
+  return !!v && typeof v === "object" && typeof (v as Scenario).id === "string" && typeof (v as Scenario).setup === "function" && typeof (v as Scenario).keeper === "function";
 }
 
 interface BuiltChain {
@@ -114,54 +131,73 @@ interface BuiltChain {
   addressBookPath?: string;
 }
 
+/** Where the fork points and which address book fits it: checked once per `drill run`, before any
+ * simulated network is created (so bad input never leaves a server behind). */
+export interface ForkPlan {
+  target: ForkTarget;
+  book: BookChoice;
+}
+
+export async function planFork(opts: Pick<RunOptions, "forkUrl" | "forkBlock" | "addressBook">, root = process.cwd()): Promise<ForkPlan | undefined> {
+  if (!opts.forkUrl) {
+    if (opts.addressBook) throw new DrillInputError("--address-book only applies with --fork-url (the embedded chain is fresh: scenarios deploy their own contracts)");
+    return undefined;
+  }
+  const target = await preflightFork(opts.forkUrl, opts.forkBlock);
+  return { target, book: await chooseAddressBook(target, opts.addressBook, root) };
+}
+
 /** A fresh simulated chain (or a fork) served over HTTP on 127.0.0.1:<free port>, with ethers over it. */
 export async function buildChain(hre: HardhatRuntimeEnvironment, opts: RunOptions): Promise<BuiltChain> {
-  const fork = opts.forkUrl ? { url: opts.forkUrl, ...(opts.forkBlock !== undefined ? { blockNumber: opts.forkBlock } : {}) } : undefined;
+  const forkPlan = opts.forkPlan ?? (await planFork(opts, hre.config.paths.root));
+  if (forkPlan?.book.refused) throw new DrillSkip(forkPlan.book.refused);
+  const fork = forkPlan ? { url: forkPlan.target.url, blockNumber: forkPlan.target.blockNumber } : undefined;
   const server = await hre.network.createServer(
     { network: "default", ...(fork ? { override: { forking: { enabled: true, ...fork } } } : {}) },
     "127.0.0.1",
     0,
   );
-  const { port } = await server.listen();
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  const conn = await hre.network.create({ network: "localhost", override: { url: rpcUrl, timeout: 120_000 } as never });
-  const ethers = (conn as unknown as { ethers: HardhatEthers }).ethers;
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  let addressBook: AddressBook | undefined;
-  let addressBookPath: string | undefined;
-  if (fork) {
-    const found = findAddressBook(await rpcChainId(fork.url), opts.addressBook);
-    addressBook = found?.book;
-    addressBookPath = found?.path;
-  } else if (opts.addressBook) {
-    throw new Error("--address-book only applies with --fork-url (the default chain is fresh: scenarios deploy)");
+  try {
+    const { port } = await server.listen();
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    const conn = await hre.network.create({ network: "localhost", override: { url: rpcUrl, timeout: 120_000 } as never });
+    const ethers = (conn as unknown as { ethers: HardhatEthers }).ethers;
+    const chainId = Number((await ethers.provider.getNetwork()).chainId);
+    const impersonated = new Set<string>();
+    const chain: DrillChain = {
+      ethers,
+      rpcUrl,
+      chainId,
+      fork,
+      forkBlock: fork?.blockNumber,
+      addressBook: forkPlan?.book.book,
+      keeperConfig: opts.keeperConfig,
+      names: {},
+      guardiansRespond: !!opts.guardiansRespond,
+      async impersonate(address: string): Promise<Signer> {
+        const a = address.toLowerCase();
+        if (!impersonated.has(a)) {
+          await ethers.provider.send("hardhat_impersonateAccount", [address]);
+          const bal = await ethers.provider.getBalance(address);
+          if (bal < 10n ** 20n) await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]); // 100 ETH
+          impersonated.add(a);
+        }
+        return ethers.getSigner(address);
+      },
+    };
+    return {
+      chain,
+      server,
+      addressBookPath: forkPlan?.book.path,
+      close: async () => {
+        await conn.close().catch(() => undefined);
+        await server.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    throw err;
   }
-  const impersonated = new Set<string>();
-  const chain: DrillChain = {
-    ethers,
-    rpcUrl,
-    chainId,
-    fork,
-    addressBook,
-    async impersonate(address: string): Promise<Signer> {
-      const a = address.toLowerCase();
-      if (!impersonated.has(a)) {
-        await ethers.provider.send("hardhat_impersonateAccount", [address]);
-        await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]); // 100 ETH
-        impersonated.add(a);
-      }
-      return ethers.getSigner(address);
-    },
-  };
-  return {
-    chain,
-    server,
-    addressBookPath,
-    close: async () => {
-      await conn.close().catch(() => undefined);
-      await server.close().catch(() => undefined);
-    },
-  };
 }
 
 /** deployer, 5 guardians, 4 attackers, users; a random sentinel Wallet (funded). On a fork with an
@@ -186,7 +222,7 @@ export async function buildActors(chain: DrillChain): Promise<DrillActors & { im
   }
   const sentinel = Wallet.createRandom().connect(ethers.provider as never) as unknown as Wallet;
   await ethers.provider.send("hardhat_setBalance", [sentinel.address, "0x56BC75E2D63100000"]);
-  return { deployer, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
+  return { deployer, localDeployer: signers[0]!, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
 }
 
 class MemoryChannel implements AlertChannel {
@@ -219,30 +255,13 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     // ---- the keeper: real pipeline, over the chain's HTTP endpoint
     const head = await provider.getBlockNumber();
     const channel = new MemoryChannel();
-    const keeperConfig: KeeperConfigInput = {
-      name: `drill-${scenario.id}`,
-      chain: {
-        chainId: chain.chainId,
-        rpcUrls: [chain.rpcUrl],
-        pollIntervalMs: 50,
-        startBlock: head + 1,
-        multicall3: chain.addressBook?.contracts.multicall3 ?? CANONICAL_MULTICALL3,
-      },
-      contracts: { breaker: setup.breaker, named: setup.named ?? {} },
-      store: { path: store.path },
-      signers: { sentinel: { type: "local", keyEnv: SENTINEL_KEY_ENV } },
-      rules: setup.rules,
-      alerts: { channels: [] },
-      // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
-      responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
-      ops: { logLevel: "silent" },
-    };
+    const keeperConfig = drillKeeperConfig(scenario.id, chain, setup, store.path, head);
     keeper = new Keeper({
       config: keeperConfig,
       store,
       http: false,
       installMulticall3: true,
-      env: { [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
+      env: { ...(chain.keeperConfig ? process.env : {}), [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
       channels: [channel],
       retryDelayMs: 50,
       maxRetryDelayMs: 500,
@@ -407,6 +426,50 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     await built.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The keeper config of the drill. With the team's production config (--keeper-config) the drill
+ * keeps its rules (unless the scenario brings its own), contracts, responders and alert routing,
+ * and overrides only what a drill must: the RPC (the drill chain), the store (a temp file), the
+ * signer keys (the drill's sentinel: production keys are not here and must not be), no ops port.
+ */
+export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSetup, storePath: string, head: number): KeeperConfigInput {
+  const team = chain.keeperConfig;
+  const rules = setup.rules.length ? setup.rules : (team?.rules ?? []);
+  if (rules.length === 0) throw new DrillInputError(`scenario ${id} has no keeper rules: give the scenario rules, or pass --keeper-config <the keeper config you run in production>`);
+  const chainCfg = {
+    chainId: chain.chainId,
+    rpcUrls: [chain.rpcUrl],
+    pollIntervalMs: 50,
+    startBlock: head + 1,
+    multicall3: chain.addressBook?.contracts.multicall3 ?? team?.chain.multicall3 ?? CANONICAL_MULTICALL3,
+  };
+  const signers = { sentinel: { type: "local" as const, keyEnv: SENTINEL_KEY_ENV } };
+  if (team) {
+    return {
+      ...(team as unknown as KeeperConfigInput),
+      name: `drill-${id} (${team.name})`,
+      chain: chainCfg,
+      contracts: { ...team.contracts, breaker: setup.breaker || team.contracts.breaker, named: { ...team.contracts.named, ...(setup.named ?? {}) } },
+      store: { path: storePath },
+      signers,
+      rules: rules as never,
+      ops: { ...team.ops, logLevel: "silent" },
+    };
+  }
+  return {
+    name: `drill-${id}`,
+    chain: chainCfg,
+    contracts: { breaker: setup.breaker, named: setup.named ?? {} },
+    store: { path: storePath },
+    signers,
+    rules,
+    alerts: { channels: [] },
+    // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
+    responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
+    ops: { logLevel: "silent" },
+  };
 }
 
 /** Paused(bytes32 indexed scope, uint64 until, address indexed by) logs of the breaker. */
