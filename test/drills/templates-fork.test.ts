@@ -147,6 +147,20 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
     expect(cur!.containedBlock).to.not.equal(null);
   });
 
+  it("library scenarios run on the fork: the ones with their own vulnerable contracts deploy them into it; a lending pool named contracts.vault is not mistaken for an ERC-4626 vault", async function () {
+    // The case: a user's book names its lending pool "vault".
+    const poolAsVault = file("pool-as-vault.json", { ...book, contracts: { vault: foreign.pool, asset: foreign.debt, pair: foreign.pair } });
+    const ids = (process.env.DRILL_FORK_LIBRARY ?? "oracle-manipulation-lending,reentrancy-pool-drain,compromised-admin-key,benign-whale-busy-traffic").split(",");
+    for (const id of ids) {
+      const [score] = await run({ scenario: id, forkUrl: node.url, addressBook: poolAsVault, out, intervalMs: 500 });
+      met(score!);
+      expect(score!.fork?.url).to.equal(node.url);
+      if (id === "compromised-admin-key" || id === "benign-whale-busy-traffic") {
+        expect(String(score!.facts.attachedToAddressBook)).to.match(/^no: contracts\.vault not used \(.* has no asset\(\): it is not an ERC-4626 vault/);
+      }
+    }
+  });
+
   it("safe attachment: a book of another node, or a fork block before the deployment, is SKIPPED with its reason (exit code 0)", async function () {
     const other = file("other-node.json", { ...book, contracts: { pool: Wallet.createRandom().address, debt: Wallet.createRandom().address } });
     const drain = file("drain2.json", { funds: { token: "$debt", holder: "$pool" }, call: { to: "$pool", signature: "withdrawSupply(uint256)", args: ["1e18"] } });
