@@ -31,6 +31,7 @@ import type {
 import { DrillInputError, DrillSkip, type GuardianResponse } from "./types.js";
 import { scoreRun, type RunRecord } from "./score.js";
 import { chooseAddressBook, preflightFork, type BookChoice, type ForkTarget } from "./attach.js";
+import { GuardianDrill, WEBHOOK_SECRET_ENV } from "./guardians.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -244,24 +245,36 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
   const dir = mkdtempSync(join(tmpdir(), `drill-${scenario.id}-`));
   const store = new KeeperStore(join(dir, "keeper.sqlite"));
   let keeper: Keeper | undefined;
+  let guardianDrill: GuardianDrill | undefined;
   const stopWatch = { stop: () => {} };
   try {
     const actors = await buildActors(chain);
+    const respondMode = opts.guardiansRespond ?? scenario.guardiansRespond;
+    chain.guardiansRespond = !!respondMode;
     const state = await scenario.setup(chain, actors);
-    const setup = scenario.keeper(state);
+    let setup = scenario.keeper(state);
     const unit = scenario.unit(state);
     const intervalMs = opts.intervalMs ?? scenario.blockIntervalMs ?? DEFAULT_INTERVAL_MS;
+    const lateNotes: ((m: string) => void)[] = [];
+    if (respondMode) ({ setup, guardianDrill } = await guardianMode(chain, actors, setup, respondMode, (m) => lateNotes[0]?.(m)));
 
     // ---- the keeper: real pipeline, over the chain's HTTP endpoint
     const head = await provider.getBlockNumber();
     const channel = new MemoryChannel();
     const keeperConfig = drillKeeperConfig(scenario.id, chain, setup, store.path, head);
+    const env: NodeJS.ProcessEnv = {};
+    if (guardianDrill) {
+      const url = await guardianDrill.start();
+      const channels = [...((keeperConfig.alerts?.channels as unknown[]) ?? []), { type: "webhook", name: "drill-guardians", url, secretEnv: WEBHOOK_SECRET_ENV }];
+      keeperConfig.alerts = { ...(keeperConfig.alerts ?? {}), channels } as never;
+      env[WEBHOOK_SECRET_ENV] = guardianDrill.secret;
+    }
     keeper = new Keeper({
       config: keeperConfig,
       store,
       http: false,
       installMulticall3: true,
-      env: { ...(chain.keeperConfig ? process.env : {}), [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
+      env: { ...(chain.keeperConfig ? process.env : {}), ...env, [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
       channels: [channel],
       retryDelayMs: 50,
       maxRetryDelayMs: 500,
@@ -305,6 +318,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       benign: (hash, note) => void transactions.push({ hash, kind: "benign", note, blockNumber: null, success: null, attemptedBlock: currentBlock }),
       note: (message) => void notes.push({ at: Date.now(), block: currentBlock, message }),
     };
+    lateNotes.push(record.note);
     const sample = async () => {
       const n = await provider.getBlockNumber();
       series.set(n, await scenario.protectedFunds(state));
@@ -361,6 +375,11 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     phase = "cooldown";
     const cooldown = scenario.cooldownBlocks ?? 5;
     for (let i = 0; i < cooldown; i++) await ctx.nextBlock();
+    // Guardians still signing: their pause is part of the drill.
+    if (guardianDrill) {
+      await guardianDrill.settle();
+      await ctx.nextBlock();
+    }
     // Everything sent is mined: one more block with nothing new, processed by the keeper.
     const endBlock = await ctx.nextBlock();
     const after = await scenario.protectedFunds(state);
@@ -390,7 +409,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     const measured = scenario.measure ? await scenario.measure(state, { before, after }) : { fundsAtRisk: before, fundsLost: before > after ? before - after : 0n };
     const facts = scenario.facts ? await scenario.facts(state) : {};
     const run: RunRecord = {
-      scenario,
+      scenario: guardianDrill ? guardianScenario(scenario) : scenario,
       setup,
       unit,
       store,
@@ -415,13 +434,16 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       durationMs: Date.now() - t0,
       startedAt,
       impersonated: actors.impersonated,
+      pausers: guardianDrill ? [guardianDrill.multisig] : [],
     };
     const score = await scoreRun(run);
+    if (guardianDrill) guardianTimes(score, guardianDrill, store, setup, minedAt, blockTimes, opts.responseTargets);
     if (opts.onFinished) await opts.onFinished({ chain, storePath: store.path, setup, score });
     return score;
   } finally {
     stopWatch.stop();
     await keeper?.stop().catch(() => undefined);
+    await guardianDrill?.close().catch(() => undefined);
     if (store.db.isOpen) store.close();
     await built.close();
     rmSync(dir, { recursive: true, force: true });
@@ -470,6 +492,63 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
     responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
     ops: { logLevel: "silent" },
   };
+}
+
+/**
+ * Guardian response mode: every acting rule only alerts (the keeper pages, people act); the
+ * guardians are the drill chain's local keys of the multisig that can pause the breaker.
+ */
+async function guardianMode(chain: DrillChain, actors: DrillActors, setup: KeeperSetup, mode: boolean | GuardianResponse, note: (m: string) => void): Promise<{ setup: KeeperSetup; guardianDrill: GuardianDrill }> {
+  const multisig = setup.guardian ?? chain.names.guardian ?? chain.addressBook?.contracts.guardian;
+  if (!multisig) throw new DrillSkip("guardian response mode needs a guardian multisig that can pause the breaker: set KeeperSetup.guardian, register(chain, \"guardian\", …) in the scenario, or contracts.guardian in the address book");
+  const local = new Set((await Promise.all((await chain.ethers.getSigners()).map((s) => s.getAddress()))).map((a) => a.toLowerCase()));
+  const guardians: Signer[] = [];
+  for (const g of actors.guardians) if (local.has((await g.getAddress()).toLowerCase())) guardians.push(g);
+  if (guardians.length === 0) {
+    throw new DrillSkip("guardian response mode needs guardian keys that sign for real (EIP-712): the address book's guardians are impersonated on a fork and cannot sign; run a scenario whose multisig has the drill's local guardians");
+  }
+  const rules = setup.rules.map((r) => (r.act ? ({ ...r, act: false, action: "alert" } as typeof r) : r));
+  const paging = new Set(setup.detectionRules ?? setup.rules.map((r) => r.id));
+  const opts = typeof mode === "object" ? mode : {};
+  const guardianDrill = new GuardianDrill({ ...opts, chain, multisig, breaker: setup.breaker, guardians, pagingRules: paging, note });
+  return { setup: { ...setup, rules }, guardianDrill };
+}
+
+/** The scenario's expectations in guardian response mode: containment by people is timed, not
+ * held to the keeper's block budget; the pause must land. */
+function guardianScenario(scenario: Scenario<any>): Scenario<any> {
+  const { containWithinBlocks: _c, minSavedPct: _s, maxLossPct: _l, ...rest } = scenario.expectations;
+  return { ...scenario, expectations: { ...rest } };
+}
+
+function guardianTimes(
+  score: DrillScore,
+  g: GuardianDrill,
+  store: KeeperStore,
+  setup: KeeperSetup,
+  minedAt: Map<number, number>,
+  blockTimes: Map<number, number>,
+  targets?: RunOptions["responseTargets"],
+): void {
+  const t = g.times;
+  const detection = new Set(setup.detectionRules ?? setup.rules.map((r) => r.id));
+  const first = store
+    .incidents()
+    .filter((i) => detection.has(i.ruleId) && score.firstMaliciousBlock !== null && i.firstBlock >= score.firstMaliciousBlock)
+    .sort((a, b) => a.detectedAt - b.detectedAt)[0];
+  t.detectedAt = first?.detectedAt ?? null;
+  const wall = (b: number) => minedAt.get(b) ?? (blockTimes.get(b) ?? 0) * 1000;
+  if (t.pauseBlock !== null) t.pauseIncludedAt = Math.max(wall(t.pauseBlock), t.thresholdMetAt ?? 0);
+  t.timeToAcknowledgeMs = t.detectedAt !== null && t.firstSignatureAt !== null ? t.firstSignatureAt - t.detectedAt : null;
+  t.timeToContainMs = t.pauseIncludedAt !== null && score.firstMaliciousBlock !== null ? Math.max(0, t.pauseIncludedAt - wall(score.firstMaliciousBlock)) : null;
+  if (targets) t.targets = targets;
+  const unmet: string[] = [];
+  if (t.pauseBlock === null) unmet.push("the guardians' pause was not included");
+  if (targets?.timeToAcknowledgeMs !== undefined && (t.timeToAcknowledgeMs === null || t.timeToAcknowledgeMs > targets.timeToAcknowledgeMs)) unmet.push(`time to acknowledge ${t.timeToAcknowledgeMs ?? "n/a"} ms (plan target ${targets.timeToAcknowledgeMs} ms)`);
+  if (targets?.timeToContainMs !== undefined && (t.timeToContainMs === null || t.timeToContainMs > targets.timeToContainMs)) unmet.push(`time to contain ${t.timeToContainMs ?? "n/a"} ms (plan target ${targets.timeToContainMs} ms)`);
+  score.guardianResponse = t;
+  score.unmet.push(...unmet);
+  score.expectationsMet = score.unmet.length === 0;
 }
 
 /** Paused(bytes32 indexed scope, uint64 until, address indexed by) logs of the breaker. */

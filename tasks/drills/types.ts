@@ -103,6 +103,8 @@ export interface KeeperSetup {
   breaker: string;
   /** Names rules refer to as "$name". */
   named?: Record<string, string>;
+  /** Guardian multisig that can pause `breaker` (guardian response mode); default: the "guardian" name / book entry. */
+  guardian?: string;
   /** Rules whose incidents count as detecting the attack (default: every rule). E.g. leave out
    * a rule that only reports the breaker's own Paused event. */
   detectionRules?: string[];

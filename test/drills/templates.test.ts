@@ -8,8 +8,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import hre from "hardhat";
-import { keyCompromise, priceManipulation, register, repeatedDrain, withSetup } from "../../tasks/drills/api.js";
+import { at, deploy, keyCompromise, mined, priceManipulation, register, repeatedDrain, withSetup } from "../../tasks/drills/api.js";
 import { loadProjectScenarios, runScenario } from "../../tasks/drills/runner.js";
+import { renderMarkdown } from "../../tasks/drills/report.js";
 import type { DrillChain, DrillScore } from "../../tasks/drills/types.js";
 import { deployForeignStack, deployVaultStack, E18 } from "./helpers/foreign.js";
 import { ROOT } from "../keeper/helpers/node.js";
@@ -134,6 +135,56 @@ describe("drill templates on the embedded chain (foreign protocols)", function (
     const after = score.transactions.filter((t) => t.kind === "malicious" && t.blockNumber !== null && t.blockNumber >= score.containedBlock!);
     expect(after.length).to.be.greaterThan(0);
     expect(after.every((t) => t.success === false)).to.equal(true);
+  });
+
+  it("guardian response mode: the keeper only alerts (webhook), scripted guardians sign a pause through the guardian tasks after a delay; the report times each step against the plan's targets", async function () {
+    const scenario = withSetup(
+      repeatedDrain({
+        id: "vault-drain-guardians-respond",
+        funds: { token: "$asset", holder: "$vault" },
+        breaker: "$vault",
+        call: { to: "$vault", signature: "emergencyWithdraw(address,address,uint256)", args: ["$victim", "$self", "60000e18"] },
+        copycats: 1,
+        rounds: 12,
+        warmupBlocks: 5,
+        cooldownBlocks: 2,
+      }),
+      async (chain, actors) => {
+        const s = await deployVaultStack(actors.localDeployer, actors.users[5]!);
+        const guardians = await Promise.all(actors.guardians.map((g) => g.getAddress()));
+        const ms = await deploy(chain, "GuardianMultisig", [{ guardians, fastThreshold: 2, slowThreshold: 3, slowDelay: 2 * 86_400, vetoThreshold: 2, heartbeatPeriod: 90 * 86_400, managed: [s.vault], overrides: [] }], actors.localDeployer);
+        const vault = await at(chain, "VulnerableVault", s.vault, actors.localDeployer);
+        await mined(vault.getFunction("grantRole")(await vault.getFunction("EMERGENCY_ROLE")(), await ms.getAddress()));
+        register(chain, "vault", s.vault);
+        register(chain, "asset", s.asset);
+        register(chain, "victim", s.victim);
+        register(chain, "guardian", await ms.getAddress());
+      },
+    );
+    const score = await runScenario(hre, { ...scenario, guardiansRespond: { signDelaysMs: [400, 600] } }, {
+      intervalMs: 300,
+      responseTargets: { timeToAcknowledgeMs: 60_000, timeToContainMs: 120_000 },
+    });
+    met(score);
+    const g = score.guardianResponse!;
+    expect(g, "guardian response timings").to.not.equal(undefined);
+    // Each step happened, in order: detection → alert delivered → first signature → threshold → pause included.
+    const steps = [g.detectedAt, g.alertDeliveredAt, g.firstSignatureAt, g.thresholdMetAt, g.pauseIncludedAt];
+    expect(steps.every((x) => typeof x === "number"), JSON.stringify(g)).to.equal(true);
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!).to.be.at.least(steps[i - 1]!);
+    expect(g.guardians).to.have.length(2);
+    expect(g.firstSignatureAt! - g.alertDeliveredAt!).to.be.at.least(400); // the first guardian's delay
+    expect(g.timeToAcknowledgeMs).to.equal(g.firstSignatureAt! - g.detectedAt!);
+    expect(g.targets).to.deep.equal({ timeToAcknowledgeMs: 60_000, timeToContainMs: 120_000 });
+    // The keeper did not pause (alert only): the multisig did, and that contained the drain.
+    expect(score.keeperAttempts.filter((a) => a.kind === "pause")).to.deep.equal([]);
+    expect(score.containedBlock).to.equal(g.pauseBlock);
+    const after = score.transactions.filter((t) => t.kind === "malicious" && t.blockNumber !== null && t.blockNumber > g.pauseBlock!);
+    expect(after.length).to.be.greaterThan(0);
+    expect(after.every((t) => t.success === false)).to.equal(true);
+    const md = renderMarkdown(score);
+    expect(md).to.include("### Guardian response").and.to.include("| first guardian signature | +").and.to.match(/Time to acknowledge .* \(target 1\.0 min|Time to acknowledge .* \(target 60\.0 s: met\)/);
+    if (process.env.DEBUG_DRILL) console.log(md);
   });
 
   it("a user's scenario file in drills/ is discovered, and runs by path through the task", async function () {

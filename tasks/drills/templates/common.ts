@@ -167,7 +167,7 @@ export function buildTemplate<P extends TemplateBase>(spec: TemplateSpec<P>, par
         s.facts.containment = `not scored — detection only: ${s.noPausePath}`;
       } else {
         scenario.expectations = { ...spec.contain, ...(params.expectations ?? {}) };
-        s.facts.containment = `scored: the keeper's sentinel can pause ${s.breaker}`;
+        s.facts.containment = chain.guardiansRespond ? `scored: the guardians pause ${s.breaker} through their multisig (the keeper only alerts)` : `scored: the keeper's sentinel can pause ${s.breaker}`;
       }
       await spec.prepare?.(s, params);
       return s;
