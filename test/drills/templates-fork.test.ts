@@ -97,6 +97,35 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
     expect(await bal.getFunction("balanceOf")(foreign.pool)).to.equal(1_000_000n * E18);
   });
 
+  it("--keeper-config: the drill keeps the team's production rules and contracts, and overrides only RPC, store and signer keys", async function () {
+    const teamConfig = file("keeper.config.json", {
+      name: "pool-keeper-prod",
+      chain: { chainId: 31337, rpcUrls: ["https://rpc.example.org/prod"] },
+      contracts: { breaker: foreign.pool, named: { pool: foreign.pool } },
+      store: { path: "/var/lib/keeper/prod.sqlite" },
+      signers: { sentinel: { type: "local", keyEnv: "PROD_SENTINEL_KEY_NOT_HERE" } },
+      alerts: { channels: [] },
+      rules: [
+        {
+          id: "team-owner-sweep",
+          severity: "P1",
+          action: "alert",
+          detector: { kind: "matcher", addresses: ["$pool"], events: [{ signature: "Swept(address indexed token, address indexed to, uint256 amount)" }] },
+        },
+      ],
+    });
+    const key = file("key-team.json", {
+      funds: { token: "$debt", holder: "$pool" },
+      key: "$admin",
+      calls: [{ to: "$pool", signature: "sweep(address,address,uint256)", args: ["$debt", "$attacker", "1000e18"], note: "a small sweep only the team's rule sees" }],
+      cooldownBlocks: 2,
+    });
+    const [score] = await run({ scenario: "template:key-compromise", params: key, forkUrl: node.url, addressBook: bookFile, keeperConfig: teamConfig, out });
+    met(score!);
+    expect(score!.incidents?.map((i) => i.ruleId)).to.deep.equal(["team-owner-sweep"]);
+    expect(score!.detectedBlock).to.equal(score!.firstMaliciousBlock);
+  });
+
   it("a user's scenario file attaches to the book's pool on the fork", async function () {
     const [score] = await run({ scenario: resolve(ROOT, "test/drills/fixtures/drills/foreign-pool-drain.ts"), forkUrl: node.url, addressBook: bookFile, out });
     met(score!);
@@ -150,7 +179,8 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
   it("library scenarios run on the fork: the ones with their own vulnerable contracts deploy them into it; a lending pool named contracts.vault is not mistaken for an ERC-4626 vault", async function () {
     // The case: a user's book names its lending pool "vault".
     const poolAsVault = file("pool-as-vault.json", { ...book, contracts: { vault: foreign.pool, asset: foreign.debt, pair: foreign.pair } });
-    const ids = (process.env.DRILL_FORK_LIBRARY ?? "oracle-manipulation-lending,reentrancy-pool-drain,compromised-admin-key,benign-whale-busy-traffic").split(",");
+    // Kept to three for time; every library scenario passed this way (DRILL_FORK_LIBRARY=<ids> runs others).
+    const ids = (process.env.DRILL_FORK_LIBRARY ?? "oracle-manipulation-lending,compromised-admin-key,benign-whale-busy-traffic").split(",");
     for (const id of ids) {
       const [score] = await run({ scenario: id, forkUrl: node.url, addressBook: poolAsVault, out, intervalMs: 500 });
       met(score!);
