@@ -14,6 +14,8 @@ export interface TemplateBase {
   /** Scenario id and title in the report (defaults name the template). */
   id?: string;
   title?: string;
+  /** The real incident this rehearses, for the report (a replay names the one it replays). */
+  reference?: { incident: string; date: string; loss: string; url: string };
   /** Extra names for "$name" (address book entries win over nothing; these win over the book). */
   named?: Record<string, string>;
   /** The funds the attack goes after: `token` ("ETH" or "$asset" / an address) held by `holder`. */
@@ -127,7 +129,7 @@ export function buildTemplate<P extends TemplateBase>(spec: TemplateSpec<P>, par
     id: params.id ?? `template-${spec.template}`,
     title: params.title ?? spec.title,
     incidentClass: spec.incidentClass,
-    reference: spec.reference,
+    reference: params.reference ?? spec.reference,
     summary: spec.summary,
     warmupBlocks: params.warmupBlocks ?? 5,
     cooldownBlocks: params.cooldownBlocks ?? 4,
