@@ -263,6 +263,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     const channel = new MemoryChannel();
     const keeperConfig = drillKeeperConfig(scenario.id, chain, setup, store.path, head);
     const env: NodeJS.ProcessEnv = {};
+    const teamChannels = keepReachableChannels(keeperConfig);
     if (guardianDrill) {
       const url = await guardianDrill.start();
       const channels = [...((keeperConfig.alerts?.channels as unknown[]) ?? []), { type: "webhook", name: "drill-guardians", url, secretEnv: WEBHOOK_SECRET_ENV }];
@@ -437,6 +438,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       pausers: guardianDrill ? [guardianDrill.multisig] : [],
     };
     const score = await scoreRun(run);
+    if (teamChannels) score.facts.teamAlertChannels = teamChannels;
     if (guardianDrill) guardianTimes(score, guardianDrill, store, setup, minedAt, blockTimes, opts.responseTargets);
     if (opts.onFinished) await opts.onFinished({ chain, storePath: store.path, setup, score });
     return score;
@@ -492,6 +494,26 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
     responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
     ops: { logLevel: "silent" },
   };
+}
+
+/**
+ * The team's alert channels stay in the drill (it rehearses the real paging) when their secrets
+ * are in the environment; a channel whose secret is not set here is left out (and said so in the
+ * report) instead of failing the drill.
+ */
+function keepReachableChannels(cfg: KeeperConfigInput): string | undefined {
+  const channels = (cfg.alerts?.channels ?? []) as Record<string, unknown>[];
+  if (channels.length === 0) return undefined;
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  const ok = channels.filter((c) => {
+    const name = String(c.name ?? c.type);
+    const missing = Object.entries(c).filter(([k, v]) => /Env$/.test(k) && typeof v === "string" && !process.env[v]?.trim());
+    (missing.length ? dropped : kept).push(missing.length ? `${name} (${missing.map(([, v]) => v).join(", ")} not set)` : name);
+    return missing.length === 0;
+  });
+  cfg.alerts = { ...(cfg.alerts ?? {}), channels: ok } as never;
+  return `kept: ${kept.join(", ") || "none"}; left out: ${dropped.join(", ") || "none"}`;
 }
 
 /**

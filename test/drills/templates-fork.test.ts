@@ -104,7 +104,7 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
       contracts: { breaker: foreign.pool, named: { pool: foreign.pool } },
       store: { path: "/var/lib/keeper/prod.sqlite" },
       signers: { sentinel: { type: "local", keyEnv: "PROD_SENTINEL_KEY_NOT_HERE" } },
-      alerts: { channels: [] },
+      alerts: { channels: [{ type: "webhook", name: "team-pager", url: "https://pager.example.org/hook", secretEnv: "TEAM_PAGER_SECRET_NOT_SET" }] },
       rules: [
         {
           id: "team-owner-sweep",
@@ -123,6 +123,8 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
     const [score] = await run({ scenario: "template:key-compromise", params: key, forkUrl: node.url, addressBook: bookFile, keeperConfig: teamConfig, out });
     met(score!);
     expect(score!.incidents?.map((i) => i.ruleId)).to.deep.equal(["team-owner-sweep"]);
+    // The team's paging stays when its secret is here; without it the channel is left out, said so.
+    expect(score!.facts.teamAlertChannels).to.equal("kept: none; left out: team-pager (TEAM_PAGER_SECRET_NOT_SET not set)");
     expect(score!.detectedBlock).to.equal(score!.firstMaliciousBlock);
   });
 
