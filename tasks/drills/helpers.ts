@@ -104,3 +104,31 @@ export function units(v: bigint, decimals = 18, symbol = ""): string {
   const frac = (a % 10n ** BigInt(decimals)).toString().padStart(decimals, "0").slice(0, 2);
   return `${neg ? "-" : ""}${whole.toLocaleString("en-US")}${frac !== "00" ? "." + frac : ""}${symbol ? " " + symbol : ""}`;
 }
+
+/**
+ * Why the address book's `contracts.vault` cannot stand in for a Breakwater ProtectedVault (an
+ * ERC-4626 vault integrating the inline breaker), or null when it can. A user's book may name
+ * any protocol "vault" (e.g. a lending pool): then the scenario deploys its own vault instead.
+ */
+export async function notABreakwaterVault(chain: DrillChain, address: string): Promise<string | null> {
+  const provider = chain.ethers.provider;
+  if ((await provider.getCode(address)) === "0x") return `no code at ${address}`;
+  const probe = new Contract(
+    address,
+    [
+      "function asset() view returns (address)",
+      "function totalAssets() view returns (uint256)",
+      "function sentinelState() view returns (address, bool, uint64, uint64, uint64)",
+      "function hasRole(bytes32, address) view returns (bool)",
+    ],
+    provider,
+  );
+  for (const [fn, args] of [["asset", []], ["totalAssets", []], ["sentinelState", []], ["hasRole", [ZERO32, address]]] as const) {
+    try {
+      await probe.getFunction(fn)(...args);
+    } catch {
+      return `${address} has no ${fn}(): it is not an ERC-4626 vault with the Breakwater breaker`;
+    }
+  }
+  return null;
+}

@@ -21,10 +21,17 @@ export function writeReports(score: DrillScore, dir: string, plan?: IncidentPlan
   return { json, md, html };
 }
 
+/** PASS / FAIL / SKIPPED (a refusal: a missing precondition, with its reason). */
+export function resultOf(s: DrillScore): "PASS" | "FAIL" | "SKIPPED" {
+  return s.skipped ? "SKIPPED" : s.expectationsMet ? "PASS" : "FAIL";
+}
+
 export function writeSummary(scores: DrillScore[], dir: string): void {
   const rows = scores.map((s) => ({
     scenario: s.scenario,
     expectationsMet: s.expectationsMet,
+    result: resultOf(s),
+    skipped: s.skipped ?? null,
     firstMaliciousBlock: s.firstMaliciousBlock,
     detectedBlock: s.detectedBlock,
     containedBlock: s.containedBlock,
@@ -39,15 +46,16 @@ export function writeSummary(scores: DrillScore[], dir: string): void {
     unmet: s.unmet,
   }));
   const passed = scores.filter((s) => s.expectationsMet).length;
-  writeFileSync(join(dir, "summary.json"), JSON.stringify({ generatedAt: new Date().toISOString(), passed, total: scores.length, scenarios: rows }, null, 2) + "\n");
+  const skipped = scores.filter((s) => s.skipped).length;
+  writeFileSync(join(dir, "summary.json"), JSON.stringify({ generatedAt: new Date().toISOString(), passed, skipped, total: scores.length, scenarios: rows }, null, 2) + "\n");
   const md = [
     "# Drill summary",
     "",
-    `Generated ${new Date().toISOString()} — **${passed}/${scores.length}** scenarios met their expectations.`,
+    `Generated ${new Date().toISOString()} — **${passed}/${scores.length}** scenarios met their expectations${skipped ? `, ${skipped} skipped` : ""}.`,
     "",
     markdownTable(scores),
     "",
-    ...scores.map((s) => `- [${s.scenario}](${s.scenario}.md) ([HTML](${s.scenario}.html)) — ${s.title}${s.unmet.length ? ` — unmet: ${s.unmet.join("; ")}` : ""}`),
+    ...scores.map((s) => `- [${s.scenario}](${s.scenario}.md) ([HTML](${s.scenario}.html)) — ${s.title}${s.skipped ? ` — SKIPPED: ${s.skipped}` : ""}${s.unmet.length ? ` — unmet: ${s.unmet.join("; ")}` : ""}`),
     "",
   ].join("\n");
   writeFileSync(join(dir, "index.md"), md);
@@ -75,7 +83,7 @@ function fmtUnits(v: string, decimals: number, symbol = ""): string {
 function rowOf(s: DrillScore): string[] {
   return [
     s.scenario,
-    s.expectationsMet ? "PASS" : "FAIL",
+    resultOf(s),
     dash(s.firstMaliciousBlock),
     s.detectedBlock === null ? "—" : `${s.detectedBlock} (${secs(s.timeToDetectMs)})`,
     s.containedBlock === null ? "—" : `${s.containedBlock} (+${s.blocksToContain} blk, ${secs(s.timeToContainMs)})`,
@@ -144,16 +152,45 @@ function expectationLines(s: DrillScore, scenarioExpectations?: Record<string, u
   return lines;
 }
 
+function guardianResponseLines(s: DrillScore): string[] {
+  const g = s.guardianResponse!;
+  const rel = (t: number | null) => (t === null || g.detectedAt === null ? "—" : `+${secs(t - g.detectedAt)}`);
+  const target = (ms: number | null, want?: number) => (want === undefined ? "" : ms === null ? ` (target ${secs(want)}: missed)` : ` (target ${secs(want)}: ${ms <= want ? "met" : "missed"})`);
+  return [
+    "### Guardian response (the keeper only alerted; guardians paused through the guardian tasks)",
+    "",
+    "| step | at (from detection) |",
+    "|---|---|",
+    `| detection | ${g.detectedAt === null ? "—" : "+0 ms"} |`,
+    `| alert delivered | ${rel(g.alertDeliveredAt)} |`,
+    `| first guardian signature | ${rel(g.firstSignatureAt)} |`,
+    `| threshold met | ${rel(g.thresholdMetAt)} |`,
+    `| pause included | ${rel(g.pauseIncludedAt)}${g.pauseBlock !== null ? ` (block ${g.pauseBlock})` : ""} |`,
+    "",
+    `Time to acknowledge (detection → first signature): ${secs(g.timeToAcknowledgeMs)}${target(g.timeToAcknowledgeMs, g.targets?.timeToAcknowledgeMs)}; time to contain (first malicious block → pause included): ${secs(g.timeToContainMs)}${target(g.timeToContainMs, g.targets?.timeToContainMs)}.`,
+  ];
+}
+
 export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
   const u = s.unit;
   const mal = s.transactions.filter((t) => t.kind === "malicious");
   const L: string[] = [];
   L.push(`# Drill report — ${s.title}`);
   L.push("");
-  L.push(`**Scenario:** \`${s.scenario}\` · **Result:** ${s.expectationsMet ? "PASS ✅" : "FAIL ❌"} · **Chain:** ${s.fork ? `fork of ${s.fork.url}${s.fork.blockNumber !== undefined ? ` @ ${s.fork.blockNumber}` : ""}` : "embedded simulated chain"} (id ${dash(s.chainId)}), ${dash(s.blockIntervalMs)} ms blocks${s.addressBook ? ` · address book \`${s.addressBook}\`` : ""}`);
+  const result = resultOf(s);
+  L.push(`**Scenario:** \`${s.scenario}\` · **Result:** ${result === "PASS" ? "PASS ✅" : result === "SKIPPED" ? "SKIPPED ⏭" : "FAIL ❌"} · **Chain:** ${s.fork ? `fork of ${s.fork.url}${s.fork.blockNumber !== undefined ? ` @ ${s.fork.blockNumber}` : ""}` : "embedded simulated chain"} (id ${dash(s.chainId)}), ${dash(s.blockIntervalMs)} ms blocks${s.addressBook ? ` · address book \`${s.addressBook}\`` : ""}`);
   L.push("");
+  if (s.skipped) {
+    L.push("## Skipped");
+    L.push("");
+    L.push(`The drill did not run: ${s.skipped}`);
+    L.push("");
+    return L.join("\n");
+  }
   L.push("## Summary");
   L.push("");
+  if (s.facts.containment) L.push(`Containment: ${s.facts.containment}.`, "");
+  if (s.guardianResponse) L.push(...guardianResponseLines(s), "");
   L.push(
     s.firstMaliciousBlock === null
       ? `No attack in this scenario (false-alarm control). ${s.falseAlarms === 0 ? "Nothing tripped." : `${s.falseAlarms} false alarm(s).`}`
@@ -338,7 +375,7 @@ export function renderHtml(s: DrillScore, plan?: IncidentPlan): string {
 <style>${CSS}</style></head>
 <body>
 <h1>Drill report — ${esc(s.title)}</h1>
-<p><span id="result" class="badge ${ok ? "pass" : "fail"}">${ok ? "PASS" : "FAIL"}</span> <code>${esc(s.scenario)}</code>
+<p><span id="result" class="badge ${ok ? "pass" : "fail"}">${resultOf(s)}</span>${s.skipped ? ` <strong>${esc(s.skipped)}</strong>` : ""} <code>${esc(s.scenario)}</code>
 <span class="muted">· ${s.fork ? `fork of ${esc(s.fork.url)}` : "embedded simulated chain"} · ${esc(dash(s.blockIntervalMs))} ms blocks</span></p>
 <p>Modelled on <strong>${esc(s.reference.incident)}</strong> (${esc(s.reference.date)}, ${esc(s.reference.loss)}) — <span class="muted">${esc(s.reference.url)}</span></p>
 <h2>Timeline chart</h2>

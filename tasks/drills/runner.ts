@@ -4,15 +4,16 @@
 // cool-down under interval mining, then scores the response from the keeper's store and what the
 // scenario recorded (tasks/drills/score.ts). Nothing short-circuits detection: the keeper only
 // sees the chain through its JSON-RPC endpoint, like in production.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Wallet, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { JsonRpcServer } from "hardhat/types/network";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { Keeper } from "../../keeper/runtime.js";
-import type { KeeperConfigInput } from "../../keeper/config/schema.js";
+import type { KeeperConfig, KeeperConfigInput } from "../../keeper/config/schema.js";
 import { KeeperStore } from "../../keeper/store/store.js";
 import { createLogger } from "../../keeper/ops/log.js";
 import type { AlertChannel, AlertMessage } from "../../keeper/types.js";
@@ -27,7 +28,10 @@ import type {
   Scenario,
   StepContext,
 } from "./types.js";
+import { DrillInputError, DrillSkip, type GuardianResponse } from "./types.js";
 import { scoreRun, type RunRecord } from "./score.js";
+import { chooseAddressBook, preflightFork, type BookChoice, type ForkTarget } from "./attach.js";
+import { GuardianDrill, WEBHOOK_SECRET_ENV } from "./guardians.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -39,6 +43,14 @@ export interface RunOptions {
   forkBlock?: number;
   /** Address book file (default: deployments/<name>.json whose chainId matches the forked chain). */
   addressBook?: string;
+  /** The fork checked and its address book chosen (planFork); computed from the above when absent. */
+  forkPlan?: ForkPlan;
+  /** The team's production keeper config (`--keeper-config`, loaded with keeper/config/load.ts). */
+  keeperConfig?: KeeperConfig;
+  /** Guardian response mode: the keeper only alerts; scripted guardians pause through the guardian tasks. */
+  guardiansRespond?: boolean | GuardianResponse;
+  /** The plan's ack / contain targets (ms) for guardian response mode. */
+  responseTargets?: { timeToAcknowledgeMs?: number; timeToContainMs?: number };
   /** Block interval (interval mining); default: the scenario's, else 1,000 ms. */
   intervalMs?: number;
   /** Called on every new block and phase change (progress display). */
@@ -77,34 +89,40 @@ export async function loadScenarios(dir = resolve(import.meta.dirname, "scenario
   return out.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
 }
 
-function isScenario(v: unknown): v is Scenario<any> {
-  return !!v && typeof v === "object" && typeof (v as Scenario).id === "string" && typeof (v as Scenario).setup === "function" && typeof (v as Scenario).keeper === "function";
+/** A scenario file of the user's (`drill run ./drills/my-attack.ts`): its default export, or the
+ * first exported Scenario. */
+export async function loadScenarioFile(file: string, root = process.cwd()): Promise<Scenario<any>> {
+  const abs = resolve(root, file);
+  if (!existsSync(abs)) throw new DrillInputError(`scenario file ${file} not found (looked at ${abs})`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new DrillInputError(`cannot load scenario file ${file}: ${short(err)}`);
+  }
+  const found = [mod.default, ...Object.values(mod)].find(isScenario);
+  if (!found) throw new DrillInputError(`${file} exports no scenario: \`export default defineScenario({ id, title, setup, keeper, protectedFunds, unit, attack, expectations })\` (from "breakwater/drills")`);
+  return found;
 }
 
-/** The address book for a chain id (deployments/*.json), or the file given. */
-export function findAddressBook(chainId: number, explicit?: string, root = process.cwd()): { book: AddressBook; path: string } | undefined {
-  if (explicit) {
-    const path = resolve(root, explicit);
-    return { book: JSON.parse(readFileSync(path, "utf8")) as AddressBook, path };
-  }
-  const dir = resolve(root, "deployments");
-  if (!existsSync(dir)) return undefined;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+/** The scenario files of the user's project: <root>/drills/*.ts (listed beside the library). */
+export async function loadProjectScenarios(root: string): Promise<{ scenario: Scenario<any>; file: string }[]> {
+  const dir = join(root, "drills");
+  if (!existsSync(dir)) return [];
+  const out: { scenario: Scenario<any>; file: string }[] = [];
+  for (const f of readdirSync(dir).filter((x) => /\.(ts|mts|js|mjs)$/.test(x) && !x.endsWith(".d.ts") && !x.startsWith("_")).sort()) {
+    const file = join(dir, f);
     try {
-      const book = JSON.parse(readFileSync(join(dir, f), "utf8")) as AddressBook;
-      if (book.chainId === chainId && book.contracts) return { book, path: join(dir, f) };
+      out.push({ scenario: await loadScenarioFile(file, root), file });
     } catch {
-      /* not an address book */
+      /* a helper module or params next to the scenarios: not a scenario */
     }
   }
-  return undefined;
+  return out;
 }
 
-async function rpcChainId(url: string): Promise<number> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
-  const j = (await res.json()) as { result?: string; error?: { message: string } };
-  if (!j.result) throw new Error(`eth_chainId on ${url}: ${j.error?.message ?? "no result"}`);
-  return Number(BigInt(j.result));
+function isScenario(v: unknown): v is Scenario<any> {
+  return !!v && typeof v === "object" && typeof (v as Scenario).id === "string" && typeof (v as Scenario).setup === "function" && typeof (v as Scenario).keeper === "function";
 }
 
 interface BuiltChain {
@@ -114,54 +132,73 @@ interface BuiltChain {
   addressBookPath?: string;
 }
 
+/** Where the fork points and which address book fits it: checked once per `drill run`, before any
+ * simulated network is created (so bad input never leaves a server behind). */
+export interface ForkPlan {
+  target: ForkTarget;
+  book: BookChoice;
+}
+
+export async function planFork(opts: Pick<RunOptions, "forkUrl" | "forkBlock" | "addressBook">, root = process.cwd()): Promise<ForkPlan | undefined> {
+  if (!opts.forkUrl) {
+    if (opts.addressBook) throw new DrillInputError("--address-book only applies with --fork-url (the embedded chain is fresh: scenarios deploy their own contracts)");
+    return undefined;
+  }
+  const target = await preflightFork(opts.forkUrl, opts.forkBlock);
+  return { target, book: await chooseAddressBook(target, opts.addressBook, root) };
+}
+
 /** A fresh simulated chain (or a fork) served over HTTP on 127.0.0.1:<free port>, with ethers over it. */
 export async function buildChain(hre: HardhatRuntimeEnvironment, opts: RunOptions): Promise<BuiltChain> {
-  const fork = opts.forkUrl ? { url: opts.forkUrl, ...(opts.forkBlock !== undefined ? { blockNumber: opts.forkBlock } : {}) } : undefined;
+  const forkPlan = opts.forkPlan ?? (await planFork(opts, hre.config.paths.root));
+  if (forkPlan?.book.refused) throw new DrillSkip(forkPlan.book.refused);
+  const fork = forkPlan ? { url: forkPlan.target.url, blockNumber: forkPlan.target.blockNumber } : undefined;
   const server = await hre.network.createServer(
     { network: "default", ...(fork ? { override: { forking: { enabled: true, ...fork } } } : {}) },
     "127.0.0.1",
     0,
   );
-  const { port } = await server.listen();
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  const conn = await hre.network.create({ network: "localhost", override: { url: rpcUrl, timeout: 120_000 } as never });
-  const ethers = (conn as unknown as { ethers: HardhatEthers }).ethers;
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  let addressBook: AddressBook | undefined;
-  let addressBookPath: string | undefined;
-  if (fork) {
-    const found = findAddressBook(await rpcChainId(fork.url), opts.addressBook);
-    addressBook = found?.book;
-    addressBookPath = found?.path;
-  } else if (opts.addressBook) {
-    throw new Error("--address-book only applies with --fork-url (the default chain is fresh: scenarios deploy)");
+  try {
+    const { port } = await server.listen();
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    const conn = await hre.network.create({ network: "localhost", override: { url: rpcUrl, timeout: 120_000 } as never });
+    const ethers = (conn as unknown as { ethers: HardhatEthers }).ethers;
+    const chainId = Number((await ethers.provider.getNetwork()).chainId);
+    const impersonated = new Set<string>();
+    const chain: DrillChain = {
+      ethers,
+      rpcUrl,
+      chainId,
+      fork,
+      forkBlock: fork?.blockNumber,
+      addressBook: forkPlan?.book.book,
+      keeperConfig: opts.keeperConfig,
+      names: {},
+      guardiansRespond: !!opts.guardiansRespond,
+      async impersonate(address: string): Promise<Signer> {
+        const a = address.toLowerCase();
+        if (!impersonated.has(a)) {
+          await ethers.provider.send("hardhat_impersonateAccount", [address]);
+          const bal = await ethers.provider.getBalance(address);
+          if (bal < 10n ** 20n) await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]); // 100 ETH
+          impersonated.add(a);
+        }
+        return ethers.getSigner(address);
+      },
+    };
+    return {
+      chain,
+      server,
+      addressBookPath: forkPlan?.book.path,
+      close: async () => {
+        await conn.close().catch(() => undefined);
+        await server.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    throw err;
   }
-  const impersonated = new Set<string>();
-  const chain: DrillChain = {
-    ethers,
-    rpcUrl,
-    chainId,
-    fork,
-    addressBook,
-    async impersonate(address: string): Promise<Signer> {
-      const a = address.toLowerCase();
-      if (!impersonated.has(a)) {
-        await ethers.provider.send("hardhat_impersonateAccount", [address]);
-        await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]); // 100 ETH
-        impersonated.add(a);
-      }
-      return ethers.getSigner(address);
-    },
-  };
-  return {
-    chain,
-    server,
-    addressBookPath,
-    close: async () => {
-      await conn.close().catch(() => undefined);
-      await server.close().catch(() => undefined);
-    },
-  };
 }
 
 /** deployer, 5 guardians, 4 attackers, users; a random sentinel Wallet (funded). On a fork with an
@@ -186,7 +223,7 @@ export async function buildActors(chain: DrillChain): Promise<DrillActors & { im
   }
   const sentinel = Wallet.createRandom().connect(ethers.provider as never) as unknown as Wallet;
   await ethers.provider.send("hardhat_setBalance", [sentinel.address, "0x56BC75E2D63100000"]);
-  return { deployer, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
+  return { deployer, localDeployer: signers[0]!, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
 }
 
 class MemoryChannel implements AlertChannel {
@@ -208,41 +245,37 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
   const dir = mkdtempSync(join(tmpdir(), `drill-${scenario.id}-`));
   const store = new KeeperStore(join(dir, "keeper.sqlite"));
   let keeper: Keeper | undefined;
+  let guardianDrill: GuardianDrill | undefined;
   const stopWatch = { stop: () => {} };
   try {
     const actors = await buildActors(chain);
+    const respondMode = opts.guardiansRespond ?? scenario.guardiansRespond;
+    chain.guardiansRespond = !!respondMode;
     const state = await scenario.setup(chain, actors);
-    const setup = scenario.keeper(state);
+    let setup = scenario.keeper(state);
     const unit = scenario.unit(state);
     const intervalMs = opts.intervalMs ?? scenario.blockIntervalMs ?? DEFAULT_INTERVAL_MS;
+    const lateNotes: ((m: string) => void)[] = [];
+    if (respondMode) ({ setup, guardianDrill } = await guardianMode(chain, actors, setup, respondMode, (m) => lateNotes[0]?.(m)));
 
     // ---- the keeper: real pipeline, over the chain's HTTP endpoint
     const head = await provider.getBlockNumber();
     const channel = new MemoryChannel();
-    const keeperConfig: KeeperConfigInput = {
-      name: `drill-${scenario.id}`,
-      chain: {
-        chainId: chain.chainId,
-        rpcUrls: [chain.rpcUrl],
-        pollIntervalMs: 50,
-        startBlock: head + 1,
-        multicall3: chain.addressBook?.contracts.multicall3 ?? CANONICAL_MULTICALL3,
-      },
-      contracts: { breaker: setup.breaker, named: setup.named ?? {} },
-      store: { path: store.path },
-      signers: { sentinel: { type: "local", keyEnv: SENTINEL_KEY_ENV } },
-      rules: setup.rules,
-      alerts: { channels: [] },
-      // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
-      responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
-      ops: { logLevel: "silent" },
-    };
+    const keeperConfig = drillKeeperConfig(scenario.id, chain, setup, store.path, head);
+    const env: NodeJS.ProcessEnv = {};
+    const teamChannels = keepReachableChannels(keeperConfig);
+    if (guardianDrill) {
+      const url = await guardianDrill.start();
+      const channels = [...((keeperConfig.alerts?.channels as unknown[]) ?? []), { type: "webhook", name: "drill-guardians", url, secretEnv: WEBHOOK_SECRET_ENV }];
+      keeperConfig.alerts = { ...(keeperConfig.alerts ?? {}), channels } as never;
+      env[WEBHOOK_SECRET_ENV] = guardianDrill.secret;
+    }
     keeper = new Keeper({
       config: keeperConfig,
       store,
       http: false,
       installMulticall3: true,
-      env: { [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
+      env: { ...(chain.keeperConfig ? process.env : {}), ...env, [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
       channels: [channel],
       retryDelayMs: 50,
       maxRetryDelayMs: 500,
@@ -286,6 +319,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       benign: (hash, note) => void transactions.push({ hash, kind: "benign", note, blockNumber: null, success: null, attemptedBlock: currentBlock }),
       note: (message) => void notes.push({ at: Date.now(), block: currentBlock, message }),
     };
+    lateNotes.push(record.note);
     const sample = async () => {
       const n = await provider.getBlockNumber();
       series.set(n, await scenario.protectedFunds(state));
@@ -342,6 +376,11 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     phase = "cooldown";
     const cooldown = scenario.cooldownBlocks ?? 5;
     for (let i = 0; i < cooldown; i++) await ctx.nextBlock();
+    // Guardians still signing: their pause is part of the drill.
+    if (guardianDrill) {
+      await guardianDrill.settle();
+      await ctx.nextBlock();
+    }
     // Everything sent is mined: one more block with nothing new, processed by the keeper.
     const endBlock = await ctx.nextBlock();
     const after = await scenario.protectedFunds(state);
@@ -371,7 +410,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     const measured = scenario.measure ? await scenario.measure(state, { before, after }) : { fundsAtRisk: before, fundsLost: before > after ? before - after : 0n };
     const facts = scenario.facts ? await scenario.facts(state) : {};
     const run: RunRecord = {
-      scenario,
+      scenario: guardianDrill ? guardianScenario(scenario) : scenario,
       setup,
       unit,
       store,
@@ -396,17 +435,142 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       durationMs: Date.now() - t0,
       startedAt,
       impersonated: actors.impersonated,
+      pausers: guardianDrill ? [guardianDrill.multisig] : [],
     };
     const score = await scoreRun(run);
+    if (teamChannels) score.facts.teamAlertChannels = teamChannels;
+    if (guardianDrill) guardianTimes(score, guardianDrill, store, setup, minedAt, blockTimes, opts.responseTargets);
     if (opts.onFinished) await opts.onFinished({ chain, storePath: store.path, setup, score });
     return score;
   } finally {
     stopWatch.stop();
     await keeper?.stop().catch(() => undefined);
+    await guardianDrill?.close().catch(() => undefined);
     if (store.db.isOpen) store.close();
     await built.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The keeper config of the drill. With the team's production config (--keeper-config) the drill
+ * keeps its rules (unless the scenario brings its own), contracts, responders and alert routing,
+ * and overrides only what a drill must: the RPC (the drill chain), the store (a temp file), the
+ * signer keys (the drill's sentinel: production keys are not here and must not be), no ops port.
+ */
+export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSetup, storePath: string, head: number): KeeperConfigInput {
+  const team = chain.keeperConfig;
+  const rules = setup.rules.length ? setup.rules : (team?.rules ?? []);
+  if (rules.length === 0) throw new DrillInputError(`scenario ${id} has no keeper rules: give the scenario rules, or pass --keeper-config <the keeper config you run in production>`);
+  const chainCfg = {
+    chainId: chain.chainId,
+    rpcUrls: [chain.rpcUrl],
+    pollIntervalMs: 50,
+    startBlock: head + 1,
+    multicall3: chain.addressBook?.contracts.multicall3 ?? team?.chain.multicall3 ?? CANONICAL_MULTICALL3,
+  };
+  const signers = { sentinel: { type: "local" as const, keyEnv: SENTINEL_KEY_ENV } };
+  if (team) {
+    return {
+      ...(team as unknown as KeeperConfigInput),
+      name: `drill-${id} (${team.name})`,
+      chain: chainCfg,
+      contracts: { ...team.contracts, breaker: setup.breaker || team.contracts.breaker, named: { ...team.contracts.named, ...(setup.named ?? {}) } },
+      store: { path: storePath },
+      signers,
+      rules: rules as never,
+      ops: { ...team.ops, logLevel: "silent" },
+    };
+  }
+  return {
+    name: `drill-${id}`,
+    chain: chainCfg,
+    contracts: { breaker: setup.breaker, named: setup.named ?? {} },
+    store: { path: storePath },
+    signers,
+    rules,
+    alerts: { channels: [] },
+    // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
+    responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
+    ops: { logLevel: "silent" },
+  };
+}
+
+/**
+ * The team's alert channels stay in the drill (it rehearses the real paging) when their secrets
+ * are in the environment; a channel whose secret is not set here is left out (and said so in the
+ * report) instead of failing the drill.
+ */
+function keepReachableChannels(cfg: KeeperConfigInput): string | undefined {
+  const channels = (cfg.alerts?.channels ?? []) as Record<string, unknown>[];
+  if (channels.length === 0) return undefined;
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  const ok = channels.filter((c) => {
+    const name = String(c.name ?? c.type);
+    const missing = Object.entries(c).filter(([k, v]) => /Env$/.test(k) && typeof v === "string" && !process.env[v]?.trim());
+    (missing.length ? dropped : kept).push(missing.length ? `${name} (${missing.map(([, v]) => v).join(", ")} not set)` : name);
+    return missing.length === 0;
+  });
+  cfg.alerts = { ...(cfg.alerts ?? {}), channels: ok } as never;
+  return `kept: ${kept.join(", ") || "none"}; left out: ${dropped.join(", ") || "none"}`;
+}
+
+/**
+ * Guardian response mode: every acting rule only alerts (the keeper pages, people act); the
+ * guardians are the drill chain's local keys of the multisig that can pause the breaker.
+ */
+async function guardianMode(chain: DrillChain, actors: DrillActors, setup: KeeperSetup, mode: boolean | GuardianResponse, note: (m: string) => void): Promise<{ setup: KeeperSetup; guardianDrill: GuardianDrill }> {
+  const multisig = setup.guardian ?? chain.names.guardian ?? chain.addressBook?.contracts.guardian;
+  if (!multisig) throw new DrillSkip("guardian response mode needs a guardian multisig that can pause the breaker: set KeeperSetup.guardian, register(chain, \"guardian\", …) in the scenario, or contracts.guardian in the address book");
+  const local = new Set((await Promise.all((await chain.ethers.getSigners()).map((s) => s.getAddress()))).map((a) => a.toLowerCase()));
+  const guardians: Signer[] = [];
+  for (const g of actors.guardians) if (local.has((await g.getAddress()).toLowerCase())) guardians.push(g);
+  if (guardians.length === 0) {
+    throw new DrillSkip("guardian response mode needs guardian keys that sign for real (EIP-712): the address book's guardians are impersonated on a fork and cannot sign; run a scenario whose multisig has the drill's local guardians");
+  }
+  const rules = setup.rules.map((r) => (r.act ? ({ ...r, act: false, action: "alert" } as typeof r) : r));
+  const paging = new Set(setup.detectionRules ?? setup.rules.map((r) => r.id));
+  const opts = typeof mode === "object" ? mode : {};
+  const guardianDrill = new GuardianDrill({ ...opts, chain, multisig, breaker: setup.breaker, guardians, pagingRules: paging, note });
+  return { setup: { ...setup, rules }, guardianDrill };
+}
+
+/** The scenario's expectations in guardian response mode: containment by people is timed, not
+ * held to the keeper's block budget; the pause must land. */
+function guardianScenario(scenario: Scenario<any>): Scenario<any> {
+  const { containWithinBlocks: _c, minSavedPct: _s, maxLossPct: _l, ...rest } = scenario.expectations;
+  return { ...scenario, expectations: { ...rest } };
+}
+
+function guardianTimes(
+  score: DrillScore,
+  g: GuardianDrill,
+  store: KeeperStore,
+  setup: KeeperSetup,
+  minedAt: Map<number, number>,
+  blockTimes: Map<number, number>,
+  targets?: RunOptions["responseTargets"],
+): void {
+  const t = g.times;
+  const detection = new Set(setup.detectionRules ?? setup.rules.map((r) => r.id));
+  const first = store
+    .incidents()
+    .filter((i) => detection.has(i.ruleId) && score.firstMaliciousBlock !== null && i.firstBlock >= score.firstMaliciousBlock)
+    .sort((a, b) => a.detectedAt - b.detectedAt)[0];
+  t.detectedAt = first?.detectedAt ?? null;
+  const wall = (b: number) => minedAt.get(b) ?? (blockTimes.get(b) ?? 0) * 1000;
+  if (t.pauseBlock !== null) t.pauseIncludedAt = Math.max(wall(t.pauseBlock), t.thresholdMetAt ?? 0);
+  t.timeToAcknowledgeMs = t.detectedAt !== null && t.firstSignatureAt !== null ? t.firstSignatureAt - t.detectedAt : null;
+  t.timeToContainMs = t.pauseIncludedAt !== null && score.firstMaliciousBlock !== null ? Math.max(0, t.pauseIncludedAt - wall(score.firstMaliciousBlock)) : null;
+  if (targets) t.targets = targets;
+  const unmet: string[] = [];
+  if (t.pauseBlock === null) unmet.push("the guardians' pause was not included");
+  if (targets?.timeToAcknowledgeMs !== undefined && (t.timeToAcknowledgeMs === null || t.timeToAcknowledgeMs > targets.timeToAcknowledgeMs)) unmet.push(`time to acknowledge ${t.timeToAcknowledgeMs ?? "n/a"} ms (plan target ${targets.timeToAcknowledgeMs} ms)`);
+  if (targets?.timeToContainMs !== undefined && (t.timeToContainMs === null || t.timeToContainMs > targets.timeToContainMs)) unmet.push(`time to contain ${t.timeToContainMs ?? "n/a"} ms (plan target ${targets.timeToContainMs} ms)`);
+  score.guardianResponse = t;
+  score.unmet.push(...unmet);
+  score.expectationsMet = score.unmet.length === 0;
 }
 
 /** Paused(bytes32 indexed scope, uint64 until, address indexed by) logs of the breaker. */

@@ -34,6 +34,8 @@ export interface RunRecord {
   /** Wall-clock ms when the keeper started following the chain. */
   startedAt: number;
   impersonated: string[];
+  /** Besides the sentinel, whose Paused events contain the attack (guardian response mode: the multisig). */
+  pausers?: string[];
 }
 
 export async function scoreRun(run: RunRecord): Promise<DrillScore> {
@@ -58,7 +60,8 @@ export async function scoreRun(run: RunRecord): Promise<DrillScore> {
   const pauseIncluded = attempts
     .filter((a) => a.kind === "pause" && a.status === "included" && a.includedBlock !== undefined)
     .map((a) => a.includedBlock!);
-  const sentinelPauses = run.pausedLogs.filter((l) => l.by.toLowerCase() === sentinel).map((l) => l.block);
+  const pausers = new Set([sentinel, ...(run.pausers ?? []).map((p) => p.toLowerCase())]);
+  const sentinelPauses = run.pausedLogs.filter((l) => pausers.has(l.by.toLowerCase())).map((l) => l.block);
   const containCandidates = [...pauseIncluded, ...sentinelPauses].filter((b) => firstMaliciousBlock === null || b >= firstMaliciousBlock);
   const containedBlock = firstMaliciousBlock !== null && containCandidates.length ? Math.min(...containCandidates) : null;
 

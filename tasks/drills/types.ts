@@ -6,6 +6,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Signer, Wallet } from "ethers";
 import type { RuleInput } from "../../keeper/detectors/schema.js";
+import type { KeeperConfig } from "../../keeper/config/schema.js";
 
 /** deployments/<network>.json: written by the deploy task, read by every task, the keeper and drills. */
 export interface AddressBook {
@@ -37,7 +38,10 @@ export interface AddressBook {
 }
 
 export interface DrillActors {
+  /** The admin: on a fork with an address book, its roles.admin (impersonated); else a local key. */
   deployer: Signer;
+  /** A local key with funds, always: deploys a scenario's own contracts (also into a fork). */
+  localDeployer: Signer;
   /** Guardian EOAs of the multisig (when the scenario uses one). */
   guardians: Signer[];
   /** The keeper's sentinel key (a Wallet: the keeper signs with its private key). */
@@ -60,6 +64,17 @@ export interface DrillChain {
   addressBook?: AddressBook;
   /** Sign as any address (hardhat_impersonateAccount + funding) — for forks. */
   impersonate(address: string): Promise<Signer>;
+  /** The keeper config the team runs in production (`--keeper-config`), validated; the drill keeps
+   * its rules, contracts and alert routing and overrides only the RPC URL, store, signer keys and
+   * ops port. Undefined when none was given. */
+  keeperConfig?: KeeperConfig;
+  /** The block the fork starts from (the fork's head before the drill), when forking. */
+  forkBlock?: number;
+  /** Names scenarios and templates resolve "$name" against, besides the address book: filled by
+   * a scenario's setup (e.g. a protocol it deployed) through `register()` in tasks/drills/api.ts. */
+  names: Record<string, string>;
+  /** Guardian response mode (`--guardians-respond`): the keeper only alerts, guardians pause. */
+  guardiansRespond?: boolean;
 }
 
 /** What a scenario tells the runner while it plays. */
@@ -95,6 +110,8 @@ export interface KeeperSetup {
   breaker: string;
   /** Names rules refer to as "$name". */
   named?: Record<string, string>;
+  /** Guardian multisig that can pause `breaker` (guardian response mode); default: the "guardian" name / book entry. */
+  guardian?: string;
   /** Rules whose incidents count as detecting the attack (default: every rule). E.g. leave out
    * a rule that only reports the breaker's own Paused event. */
   detectionRules?: string[];
@@ -115,6 +132,15 @@ export interface Expectations {
   custom?: (score: DrillScore) => string[] | Promise<string[]>;
 }
 
+/** Guardian response mode: scripted guardians act through the real guardian tasks after a delay. */
+export interface GuardianResponse {
+  /** How long each scripted guardian takes to sign after the alert reached it (ms). Default [1500, 2500]. */
+  signDelaysMs?: number[];
+  /** The pause scope and duration the guardians propose (default GLOBAL, 1 hour). */
+  scope?: "GLOBAL" | "DEPOSIT" | "WITHDRAW";
+  durationSeconds?: number;
+}
+
 export interface Scenario<S = unknown> {
   /** Kebab-case id, named after the incident class, e.g. "multi-tx-drain-copycats". */
   id: string;
@@ -131,6 +157,8 @@ export interface Scenario<S = unknown> {
   warmupBlocks?: number;
   cooldownBlocks?: number;
   expectations: Expectations;
+  /** Run in guardian response mode (same as `--guardians-respond`). */
+  guardiansRespond?: boolean | GuardianResponse;
   /** Deploy (default chain) or attach through chain.addressBook (fork); configure the breaker's
    * limits and the sentinel (actors.sentinel) — the runner does not. */
   setup(chain: DrillChain, actors: DrillActors): Promise<S>;
@@ -205,4 +233,41 @@ export interface DrillScore {
   addressBook?: string | null;
   /** Addresses the runner impersonated (fork: admin / guardians from the address book). */
   impersonated?: string[];
+  /** Set when the drill refused to run (a missing precondition, not a failure): the reason. */
+  skipped?: string;
+  /** Guardian response mode: wall-clock timings (ms since the epoch) and their targets. */
+  guardianResponse?: GuardianResponseTimes;
+}
+
+export interface GuardianResponseTimes {
+  detectedAt: number | null;
+  alertDeliveredAt: number | null;
+  firstSignatureAt: number | null;
+  thresholdMetAt: number | null;
+  pauseIncludedAt: number | null;
+  pauseBlock: number | null;
+  /** ms from detection to the first signature, and from the first malicious block to the pause. */
+  timeToAcknowledgeMs: number | null;
+  timeToContainMs: number | null;
+  /** The plan's targets (--plan), when given. */
+  targets?: { timeToAcknowledgeMs?: number; timeToContainMs?: number };
+  guardians: { address: string; signedAt: number | null }[];
+}
+
+/** A drill that cannot run here for a reason the user can fix (not a failure of the protocol or
+ * the keeper): the runner reports it as a SKIPPED row with this message. */
+export class DrillSkip extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DrillSkip";
+  }
+}
+
+/** Bad input to `drill run` (an unknown scenario, an unreadable file, an unreachable fork URL):
+ * printed as one sentence, no stack trace. */
+export class DrillInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DrillInputError";
+  }
 }

@@ -61,10 +61,8 @@ const scenario: Scenario<State> = {
   },
 
   async setup(chain, actors) {
-    if (chain.fork) {
-      throw new Error("scenario accounting-bug-single-tx needs the default chain: it deploys its deliberately vulnerable vault");
-    }
-    const admin = actors.deployer;
+    // On a fork too: its own (deliberately vulnerable) contracts are deployed into the fork by a local key.
+    const admin = actors.localDeployer;
     const adminAddress = await admin.getAddress();
     const token = await deploy(chain, "TestToken", ["Drill DAI", "dDAI", 18], admin);
     const tokenAddress = await token.getAddress();

@@ -15,8 +15,11 @@
 import { Contract, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
 import { at, ATTACK_GAS, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, pausedAlertRule, sustainedOutflowRule } from "../helpers.js";
+import { notABreakwaterVault } from "../helpers.js";
 
 interface State {
+  /** Why the address book was not attached to, when it was not. */
+  attachNote?: string;
   vault: Contract;
   token: Contract;
   vaultAddress: string;
@@ -60,12 +63,15 @@ const scenario: Scenario<State> = {
   },
 
   async setup(chain, actors) {
-    const admin = actors.deployer;
     const book = chain.addressBook?.contracts;
     let vault: Contract;
     let token: Contract;
     let attached = false;
-    if (book?.vault) {
+    let attachNote: string | undefined;
+    const notVault = book?.vault ? await notABreakwaterVault(chain, book.vault) : "the address book names no vault";
+    if (book?.vault && notVault) attachNote = (`no: contracts.vault not used (${notVault}); deployed a fresh vault`);
+    const admin = !notVault ? actors.deployer : actors.localDeployer;
+    if (book?.vault && !notVault) {
       // Fork: attach to the deployed vault and keep its limits as deployed (the control is about
       // the real configuration). Its RECOVERY_ROLE holder (the guardian multisig, per the address
       // book) is impersonated to give the breaker the drill's own sentinel key.
@@ -100,6 +106,7 @@ const scenario: Scenario<State> = {
       vaultAddress,
       tokenAddress,
       attached,
+      attachNote,
       whale: whale!,
       users,
       tick: 0,
@@ -174,7 +181,7 @@ const scenario: Scenario<State> = {
     const whaleShares = (await s.vault.getFunction("balanceOf")(s.whale.address)) as bigint;
     return {
       vault: s.vaultAddress,
-      attachedToAddressBook: s.attached ? "yes" : "no (deployed fresh)",
+      attachedToAddressBook: s.attached ? "yes" : (s.attachNote ?? "no (deployed fresh)"),
       pausedEvents: paused.length,
       whaleExited: whaleShares < WHALE_DEPOSIT ? "yes" : "no",
     };

@@ -15,6 +15,7 @@
 import { Contract, Wallet, hexlify, randomBytes, toBigInt, type Signer } from "ethers";
 import type { Scenario } from "../types.js";
 import { abi, ATTACK_GAS, at, DAY, deploy, E18, HOUR, mined, OPEN_LIMIT, SCOPE, pausedAlertRule } from "../helpers.js";
+import { notABreakwaterVault } from "../helpers.js";
 
 const ACTION_QUEUED_SIG =
   "ActionQueued(bytes32 indexed id, uint8 indexed kind, uint8 policyKind, address target, uint256 nonce, uint64 eta, address[] approvers)";
@@ -28,6 +29,8 @@ const BIG_GAS = { gasLimit: 1_500_000 };
 const STATE_NAMES = ["None", "Queued", "Executed", "Vetoed", "Expired"];
 
 interface State {
+  /** Why the address book was not attached to, when it was not. */
+  attachNote?: string;
   vault: Contract;
   token: Contract;
   multisig: Contract;
@@ -77,14 +80,18 @@ const scenario: Scenario<State> = {
   },
 
   async setup(chain, actors) {
-    const deployer = actors.deployer;
     const book = chain.addressBook?.contracts;
+    // Attached: the book's admin (impersonated); else a local key deploys the scenario's own suite.
     let vault: Contract;
     let token: Contract;
     let multisig: Contract;
     let attached = false;
     const guardianAddrs = await Promise.all(actors.guardians.map((g) => g.getAddress()));
-    if (book?.vault && book.guardian) {
+    let attachNote: string | undefined;
+    const notVault = !book?.vault ? "the address book names no vault" : ((await notABreakwaterVault(chain, book.vault)) ?? (book.guardian ? null : "the address book names no guardian multisig"));
+    if (book?.vault && notVault) attachNote = (`no: contracts.vault not used (${notVault}); deployed a fresh vault and multisig`);
+    const deployer = !notVault ? actors.deployer : actors.localDeployer;
+    if (book?.vault && book.guardian && !notVault) {
       vault = await at(chain, "ProtectedVault", book.vault);
       token = await at(chain, "TestToken", book.asset ?? String(await vault.getFunction("asset")()));
       multisig = await at(chain, "GuardianMultisig", book.guardian);
@@ -151,6 +158,7 @@ const scenario: Scenario<State> = {
       tokenAddress,
       multisigAddress: await multisig.getAddress(),
       attached,
+      attachNote,
       guardiansBefore: ((await multisig.getFunction("guardians")()) as string[]).map(String),
       attackers,
       attackerStart,
@@ -265,7 +273,7 @@ const scenario: Scenario<State> = {
     return {
       vault: s.vaultAddress,
       guardianMultisig: s.multisigAddress,
-      attachedToAddressBook: s.attached ? "yes" : "no (deployed fresh)",
+      attachedToAddressBook: s.attached ? "yes" : (s.attachNote ?? "no (deployed fresh)"),
       guardianPolicy: `ChangeGuardians ${s.slowThreshold}-of-${s.guardiansBefore.length}, veto ${s.vetoThreshold}`,
       maliciousActionId: s.actionId ?? "",
       maliciousActionState: STATE_NAMES[state] ?? String(state),

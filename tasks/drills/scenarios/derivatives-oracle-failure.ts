@@ -117,9 +117,9 @@ const scenario: Scenario<State> = {
   },
 
   async setup(chain, actors) {
-    if (chain.fork) throw new Error("scenario derivatives-oracle-failure needs the default chain: it deploys its own feed and market");
+    // On a fork too: its own (deliberately vulnerable) contracts are deployed into the fork by a local key.
     providerRef = chain.ethers.provider;
-    const admin = actors.deployer;
+    const admin = actors.localDeployer;
     const adminAddress = await admin.getAddress();
     const reporter = actors.guardians[0]!; // the oracle operator's key
     const weth = await deploy(chain, "TestToken", ["Drill WETH", "dWETH", 18], admin);

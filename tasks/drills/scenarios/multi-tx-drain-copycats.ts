@@ -53,9 +53,10 @@ const scenario: Scenario<State> = {
   expectations: { containWithinBlocks: 1, minSavedPct: 90, maxFalseAlarms: 0 },
 
   async setup(chain, actors) {
-    const admin = actors.deployer;
-    const adminAddress = await admin.getAddress();
     const book = chain.addressBook?.contracts;
+    // Attached: the book's admin (impersonated) configures the deployed bridge; else a local key deploys one.
+    const admin = book?.bridgeReplica ? actors.deployer : actors.localDeployer;
+    const adminAddress = await admin.getAddress();
     let bridge: Contract;
     let token: Contract;
     let attached = false;

@@ -96,10 +96,8 @@ const scenario: Scenario<State> = {
   expectations: { containWithinBlocks: 1, minSavedPct: 90, maxFalseAlarms: 0 },
 
   async setup(chain, actors) {
-    if (chain.fork) {
-      throw new Error("scenario oracle-manipulation-lending needs the default chain: it deploys its own Uniswap V2 pair and spot-priced market");
-    }
-    const admin = actors.deployer;
+    // On a fork too: its own (deliberately vulnerable) contracts are deployed into the fork by a local key.
+    const admin = actors.localDeployer;
     const adminAddress = await admin.getAddress();
     const mngo = await deploy(chain, "TestToken", ["Drill Mango", "dMNGO", 18], admin);
     const usdc = await deploy(chain, "TestToken", ["Drill USDC", "dUSDC", 18], admin);

@@ -55,12 +55,8 @@ const scenario: Scenario<State> = {
   expectations: { containWithinBlocks: 1, minSavedPct: 90, maxFalseAlarms: 0 },
 
   async setup(chain, actors) {
-    if (chain.fork) {
-      throw new Error(
-        "scenario reentrancy-pool-drain needs the default chain: it deploys its deliberately vulnerable pool (no address-book entry exists for it on a fork)",
-      );
-    }
-    const admin = actors.deployer;
+    // On a fork too: its own (deliberately vulnerable) contracts are deployed into the fork by a local key.
+    const admin = actors.localDeployer;
     const adminAddress = await admin.getAddress();
     const token = await deploy(chain, "DrillHookToken", ["Drill Token", "dTKN"], admin);
     const tokenAddress = await token.getAddress();
