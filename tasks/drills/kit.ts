@@ -86,7 +86,7 @@ export async function drillNames(chain: DrillChain, actors?: DrillActors, extra:
   const team = chain.keeperConfig;
   if (team) {
     Object.assign(out, team.contracts.named);
-    out.breaker = team.contracts.breaker;
+    if (team.contracts.breaker) out.breaker = team.contracts.breaker;
     if (team.contracts.guardian) out.guardian = team.contracts.guardian;
   }
   const book = chain.addressBook;
