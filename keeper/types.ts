@@ -29,6 +29,8 @@ export interface TxData {
   createdContract?: string;
   /** false if the tx reverted. */
   success: boolean;
+  /** Priority fee per gas it paid (effective gas price - base fee), when the node tells. */
+  priorityFeePerGas?: bigint;
 }
 
 export interface LogData {
@@ -164,6 +166,11 @@ export interface TxAttempt {
   includedBlock?: number;
   note?: string;
   createdAt: number;
+  /** Head block number when this transaction was broadcast. */
+  sentBlock?: number;
+  /** From the receipt, once included: gas used and what it cost (gasUsed × effectiveGasPrice). */
+  gasUsed?: bigint;
+  feePaidWei?: bigint;
 }
 
 export type TimelineKind = "detection" | "decision" | "alert" | "retraction" | "tx" | "containment" | "error" | "note";
