@@ -288,7 +288,7 @@ export class TxLane {
       broadcast: false,
       // The head, not the (maybe old, catching up) block decided on: no bump before a new head.
       lastActionBlock: Math.max(req.block.number, this.head),
-      capNoted: !!capNote,
+      capNoted: false,
       outbid: req.outbid,
     };
     this.tracked.set(req.incidentId, t);

@@ -84,7 +84,12 @@ describe("Keeper CLI (keeper/main.ts)", function () {
   this.timeout(60_000);
 
   it("the example config for the ProtectedVault validates, and its rules build detectors", async function () {
-    const cfg = parseConfig(await loadConfigFile(EXAMPLE));
+    const raw = (await loadConfigFile(EXAMPLE)) as { contracts: Record<string, unknown> };
+    // The example reads deployments/localhost.json (npm run deploy:local); a book of that format here.
+    const cfg = parseConfig({ ...raw, contracts: { ...raw.contracts, addressBook: "test/keeper/fixtures/address-book.localhost.json" } });
+    expect(cfg.contracts.breaker).to.equal("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+    expect(cfg.chain.multicall3).to.equal("0xcA11bde05977b3631167028862bE2a173976CA11");
+    expect(cfg.contracts.named).to.include({ vault: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", asset: "0x5FbDB2315678afecb367f032d93F642f64180aa3" });
     expect(cfg.signers.sentinel).to.deep.include({ type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" });
     const kinds = new Set(cfg.rules.map((r) => r.detector.kind));
     expect([...kinds].sort()).to.deep.equal(["attack-stage", "invariant", "matcher", "statistic"]);
