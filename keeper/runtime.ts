@@ -154,6 +154,7 @@ export class Keeper {
     this.metrics = new KeeperMetrics(() => this.store, { defaultMetrics: true });
     this.rpc = new RpcPool({
       urls: cfg.chain.rpcUrls,
+      timeoutMs: cfg.chain.rpcTimeoutMs,
       onTransportError: (url, kind, message) => {
         this.metrics.rpcErrors.inc({ url, kind });
         this.logger.warn({ rpc: url, kind }, `RPC error: ${message}`);

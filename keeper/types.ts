@@ -138,6 +138,8 @@ export interface AlertMessage {
   txHash?: string;
   /** true when this retracts an earlier alert (reorg orphaned its block). */
   retraction?: boolean;
+  /** Ids of earlier alerts this one settles (containment: PagerDuty resolves each of them). */
+  resolves?: string[];
   links?: string[];
 }
 

@@ -29,6 +29,8 @@ export const chainSchema = z.object({
   maxReorgDepth: z.number().int().min(1).max(10_000).default(128),
   /** First block to process when the store is empty (default: the current head). */
   startBlock: z.number().int().min(0).optional(),
+  /** Per-request timeout of every JSON-RPC call (a hung provider is a failed one after this). */
+  rpcTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   /** RPCs that did not answer at start are probed this often (chain id checked) until they do. */
   probeIntervalMs: z.number().int().min(100).max(600_000).default(5_000),
   /** Multicall3 address. Default: the address book's `multicall3`, else the canonical 0xcA11…CA11. */

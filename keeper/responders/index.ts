@@ -266,6 +266,8 @@ export class Responders {
         body: `Incident ${c.incidentId} contained at block ${c.blockNumber} (${c.how}${c.hash ? `, tx ${c.hash}` : ""}).`,
         blockNumber: c.blockNumber,
         blockHash: block.number === c.blockNumber ? block.hash : "",
+        // PagerDuty resolves these (one PagerDuty alert per keeper alert).
+        resolves: [...new Set(this.deps.store.alerts(c.incidentId).filter((a) => !a.id.endsWith("#contained") && !a.retracted).map((a) => a.id))],
       };
       void this.dispatcher.enqueue(msg);
     }

@@ -20,6 +20,12 @@ export const webhookChannelSchema = z.object({
   url: httpUrl,
   /** Env variable holding the HMAC-SHA256 secret signing the body (X-Breakwater-Signature). */
   secretEnv: envName,
+  /**
+   * "breakwater": X-Breakwater-Signature over `${ts}.${body}`. "oz-monitor": OpenZeppelin Monitor's
+   * format (body { title, body }, X-Signature = hex HMAC of body + X-Timestamp in ms), so receivers
+   * built for OZ Monitor work unchanged.
+   */
+  signature: z.enum(["breakwater", "oz-monitor"]).default("breakwater"),
 });
 export const slackChannelSchema = z.object({
   type: z.literal("slack"),
