@@ -31,6 +31,12 @@ export interface TxData {
   success: boolean;
   /** Priority fee per gas it paid (effective gas price - base fee), when the node tells. */
   priorityFeePerGas?: bigint;
+  /** Effective gas price (receipt), the fee caps it offered, its gas limit and the gas it used. */
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  gasLimit?: bigint;
+  gasUsed?: bigint;
 }
 
 export interface LogData {

@@ -33,7 +33,8 @@ export const literal = z.union([
 ]);
 export type Literal = z.infer<typeof literal>;
 
-export const comparisonOps = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "nin"] as const;
+/** contains / starts_with / ends_with: case-insensitive on the text (strings, hex data, addresses). */
+export const comparisonOps = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "contains", "starts_with", "ends_with"] as const;
 export type ComparisonOp = (typeof comparisonOps)[number];
 
 /** A test of one argument: by name ("assets") or position (0, "$0"). */

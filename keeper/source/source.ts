@@ -47,6 +47,8 @@ interface RawTx {
   nonce: string;
   gasPrice?: string;
   maxPriorityFeePerGas?: string;
+  maxFeePerGas?: string;
+  gas?: string;
 }
 interface RawBlock extends RawHeader {
   transactions: RawTx[];
@@ -67,6 +69,7 @@ interface RawReceipt {
   status?: string;
   contractAddress: string | null;
   effectiveGasPrice?: string;
+  gasUsed?: string;
   logs: RawLog[];
 }
 
@@ -77,6 +80,8 @@ const headerRef = (h: RawHeader): BlockRef => ({
   parentHash: h.parentHash,
   timestamp: num(h.timestamp),
 });
+
+const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, bigint>> => (v === undefined || v === null ? {} : ({ [k]: BigInt(v) } as Record<K, bigint>));
 
 /** The priority fee a transaction paid per gas (what a pause must outbid to go before it). */
 function tipOf(t: RawTx, r: RawReceipt, baseFee: string | undefined): { priorityFeePerGas?: bigint } {
@@ -326,6 +331,11 @@ export class BlockSource {
         createdContract: r.contractAddress ?? undefined,
         success: r.status === undefined ? true : num(r.status) === 1,
         ...tipOf(t, r, raw.baseFeePerGas),
+        ...opt("gasPrice", r.effectiveGasPrice ?? t.gasPrice),
+        ...opt("maxFeePerGas", t.maxFeePerGas),
+        ...opt("maxPriorityFeePerGas", t.maxPriorityFeePerGas),
+        ...opt("gasLimit", t.gas),
+        ...opt("gasUsed", r.gasUsed),
       };
     });
     const logs: LogData[] = receipts
