@@ -172,7 +172,8 @@ export class Keeper {
       confirmations: cfg.chain.confirmations,
       maxReorgDepth: cfg.chain.maxReorgDepth,
       startBlock: cfg.chain.startBlock,
-      headRefreshMs: cfg.chain.pollIntervalMs,
+      // While catching up, look at the head about once a second (new heads drive fee bumps and health).
+      headRefreshMs: Math.max(cfg.chain.pollIntervalMs, 1_000),
     });
     this.heads = new HeadWatcher({
       wsUrls: cfg.chain.wsUrls,
