@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, TEST_KEYS, startHardhatNode, type HardhatNode } from "./helpers/node.js";
 import { Keeper } from "../../keeper/runtime.js";
+import { KeeperStore } from "../../keeper/store/store.js";
 import { createLogger } from "../../keeper/ops/log.js";
 import { loadConfigFile, parseConfig } from "../../keeper/config/load.js";
 import { createDetectors } from "../../keeper/detectors/index.js";
@@ -158,6 +159,32 @@ describe("Keeper CLI (keeper/main.ts)", function () {
     rpc.server.close();
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include("does not answer aggregate3");
+  });
+
+  it("incident list / close: a person ends the retries of a pending decision", async function () {
+    const cfg = validConfig("http://127.0.0.1:1");
+    const storeFile = join(dir, "incident-cli.sqlite");
+    (cfg as { store: { path: string } }).store.path = storeFile;
+    const s = new KeeperStore(storeFile);
+    const f = { ruleId: "pause-on-drop", detector: "invariant" as const, severity: "P1" as const, fingerprint: "fp", blockNumber: 7, blockHash: "0x07", summary: "share price dropped", details: {} };
+    const { incident } = s.openIncident(f, 1);
+    s.recordAction({ finding: f, action: "pause", act: true, incidentId: incident.id }, "pause", { number: 7, hash: "0x07", parentHash: "0x06", timestamp: 1 });
+    s.noteActionTry(incident.id, "pause", "no RPC endpoint answered");
+    s.close();
+    const file = configFile("incident-cli.json", cfg);
+    const list = await runKeeper(["incident", "list", "--config", file]);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.include(incident.id).and.include("pending: pause (1 tries, last error: no RPC endpoint answered)");
+    const close = await runKeeper(["incident", "close", incident.id, "--config", file, "--note", "false alarm", "--by", "alice"]);
+    expect(close.code, close.stderr).to.equal(0);
+    expect(close.stdout).to.include("closed (was open)");
+    const after = new KeeperStore(storeFile, 128, { readOnly: true });
+    expect(after.incident(incident.id)!.status).to.equal("closed");
+    expect(after.actions("closed")[0]).to.deep.include({ closedBy: "alice" });
+    after.close();
+    const unknown = await runKeeper(["incident", "close", "nope", "--config", file]);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.include('no incident "nope"');
   });
 
   describe("after the documented deploy (deploy task → deployments/localhost.json)", function () {
