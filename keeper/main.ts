@@ -2,7 +2,9 @@
 // (reachable, right chain id), then run the keeper until SIGINT / SIGTERM. Any problem found
 // before the start is printed for people on stderr and exits non-zero; nothing is sent.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config/load.js";
+import { ConfigError, loadConfig, loadConfigFile, parseConfig } from "./config/load.js";
+import { CANONICAL_MULTICALL3, multicall3Interface } from "./source/context.js";
+import { INCIDENT_USAGE, runIncidentCommand } from "./ops/incident-cli.js";
 import type { KeeperConfig } from "./config/schema.js";
 import { createLogger, registerSecret, scrubText } from "./ops/log.js";
 import { RpcPool, RpcUnavailableError, redactUrl } from "./source/rpc.js";
@@ -10,22 +12,29 @@ import { createSigner } from "./signers/index.js";
 import { JsonRpcProvider } from "ethers";
 import { Keeper } from "./runtime.js";
 
-const USAGE = `usage: npm run keeper -- --config <file.ts|file.json>
+const USAGE = `usage: breakwater-keeper --config <file.ts|file.json> [--check]
+       breakwater-keeper incident list|close <id> --config <file> [--note <text>] [--by <who>]
+       breakwater-keeper backtest --help      (the rules over past blocks; nothing is sent)
+  (inside the breakwater repository: npm run keeper -- …)
 
   --config <file>   keeper configuration (see keeper/examples/example-vault.config.ts)
-  --check           validate the config, secrets and RPCs, then exit (nothing is sent)
-  --help            this text
-       npm run keeper -- backtest --help   (the rules over past blocks; nothing is sent)`;
+  --check           validate the config, secrets and RPCs, that Multicall3 answers aggregate3 and
+                    that the breaker and every named contract have code, then exit (nothing is sent)
+  --help            this text`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${scrubText(message)}\n`);
   process.exit(code);
 }
 
-/** Every RPC must answer eth_chainId with the configured chain id. */
-async function checkRpcs(config: KeeperConfig): Promise<void> {
+/**
+ * Every RPC that answers must report the configured chain id; at least one must answer. The
+ * others are reported (the keeper starts without them and keeps probing them).
+ */
+async function checkRpcs(config: KeeperConfig): Promise<string[]> {
   const pool = new RpcPool({ urls: config.chain.rpcUrls, timeoutMs: 5_000 });
   const problems: string[] = [];
+  const down: string[] = [];
   for (const [i, url] of config.chain.rpcUrls.entries()) {
     try {
       const id = Number(BigInt(await pool.requestAt<string>(url, "eth_chainId")));
@@ -34,10 +43,38 @@ async function checkRpcs(config: KeeperConfig): Promise<void> {
       }
     } catch (err) {
       const why = err instanceof RpcUnavailableError ? err.message : `${redactUrl(url)}: ${(err as Error).message}`;
-      problems.push(`chain.rpcUrls[${i}] is unreachable: ${why}; check the URL and that the node is running`);
+      down.push(`chain.rpcUrls[${i}] is unreachable: ${why}; check the URL and that the node is running`);
     }
   }
+  if (down.length === config.chain.rpcUrls.length) problems.push(...down);
   if (problems.length) throw new Error(`RPC check failed:\n  ${problems.join("\n  ")}`);
+  return down;
+}
+
+/**
+ * What the detectors and the sentinel need on chain: Multicall3 answers aggregate3 (an empty
+ * batch), and the breaker, the guardian and every named contract have code.
+ */
+async function checkContracts(config: KeeperConfig): Promise<string[]> {
+  const pool = new RpcPool({ urls: config.chain.rpcUrls, timeoutMs: 5_000 });
+  const problems: string[] = [];
+  const mc = config.chain.multicall3;
+  try {
+    const raw = await pool.request<string>("eth_call", [{ to: mc, data: multicall3Interface.encodeFunctionData("aggregate3", [[]]) }, "latest"]);
+    multicall3Interface.decodeFunctionResult("aggregate3", raw);
+  } catch (err) {
+    problems.push(`chain.multicall3 ${mc} does not answer aggregate3 (${(err as Error).message.split("\n")[0]}): point it at Multicall3 (the address book's multicall3, or the canonical ${CANONICAL_MULTICALL3})`);
+  }
+  const named: [string, string][] = [...(config.contracts.breaker ? [["contracts.breaker", config.contracts.breaker] as [string, string]] : []), ...(config.contracts.guardian ? [["contracts.guardian", config.contracts.guardian] as [string, string]] : []), ...Object.entries(config.contracts.named).map(([k, v]) => [`contracts.named.${k} ($${k})`, v] as [string, string])];
+  for (const [field, addr] of named) {
+    try {
+      const code = await pool.request<string>("eth_getCode", [addr, "latest"]);
+      if (!code || code === "0x") problems.push(`${field} ${addr} has no code on chain ${config.chain.chainId}: deploy it, or fix the address (contracts.addressBook)`);
+    } catch (err) {
+      problems.push(`${field} ${addr}: cannot read its code (${(err as Error).message})`);
+    }
+  }
+  return problems;
 }
 
 /** Build every configured signer once: a missing key or keystore entry fails here. */
@@ -62,8 +99,8 @@ async function main(): Promise<void> {
   let args;
   try {
     args = parseArgs({
-      options: { config: { type: "string", short: "c" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: false,
+      options: { config: { type: "string", short: "c" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" }, note: { type: "string" }, by: { type: "string" } },
+      allowPositionals: true,
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`, 2);
@@ -75,19 +112,35 @@ async function main(): Promise<void> {
   const file = args.values.config;
   if (!file) fail(`missing --config <file>\n${USAGE}`, 2);
 
+  const [command, ...rest] = args.positionals;
+  if (command === "incident") {
+    try {
+      const config = parseConfig(await loadConfigFile(file));
+      process.stdout.write(`${runIncidentCommand(config, { action: rest[0], id: rest[1], note: args.values.note, by: args.values.by })}\n`);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    return;
+  }
+  if (command !== undefined) fail(`unknown command "${command}"\n${USAGE}\n\n${INCIDENT_USAGE}`, 2);
+
   let config: KeeperConfig;
+  let down: string[] = [];
   try {
     const loaded = await loadConfig(file);
     config = loaded.config;
     for (const s of loaded.secrets) registerSecret(s);
     await checkSigners(config);
-    await checkRpcs(config);
+    down = await checkRpcs(config);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     fail(`keeper not started: ${(err as Error).message}`);
   }
+  for (const d of down) process.stderr.write(`warning: ${scrubText(d)} (the keeper starts with the others and keeps probing it)\n`);
   if (args.values.check) {
-    process.stdout.write(`config ${file} is valid; RPCs answer chain ${config.chain.chainId}\n`);
+    const problems = await checkContracts(config);
+    if (problems.length) fail(`check failed:\n  ${problems.join("\n  ")}`);
+    process.stdout.write(`config ${file} is valid; RPCs answer chain ${config.chain.chainId}; Multicall3 ${config.chain.multicall3} answers aggregate3; the breaker and ${Object.keys(config.contracts.named).length} named contract(s) have code\n`);
     return;
   }
 

@@ -34,8 +34,13 @@ export interface RetractableAlert {
 /** The responders as the runtime uses them (keeper/responders). */
 export interface RespondersLike {
   handle(decisions: Decision[], block: BlockRef): Promise<unknown>;
-  /** Every processed block, before detection: fee bumps and confirmations of pending pause txs. */
-  onNewBlock?(block: BlockRef): Promise<unknown>;
+  /**
+   * A new chain HEAD (called once per head number, not for every block replayed while catching
+   * up): receipts, confirmations and fee bumps of pending transactions, retries of pending decisions.
+   */
+  onNewBlock?(head: BlockRef): Promise<unknown>;
+  /** Retry decisions not carried out yet (between heads, with backoff). Returns how many were tried. */
+  retryPending?(head: BlockRef): Promise<unknown>;
   /**
    * Alerts sent for orphaned blocks: queue their retractions. The runtime does not wait for the
    * returned promise (delivery runs in the background, like every alert).

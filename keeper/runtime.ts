@@ -14,9 +14,9 @@
 // alerts sent for orphaned blocks; the new blocks are then processed like any other.
 import { EventEmitter } from "node:events";
 import { keeperConfigSchema, type KeeperConfig, type KeeperConfigInput } from "./config/schema.js";
-import { KeeperStore } from "./store/store.js";
+import { KeeperStore, type PauseFee } from "./store/store.js";
 import type { AlertChannel, BlockData, BlockRef, Decision, Detector, Finding, Incident } from "./types.js";
-import { RpcPool } from "./source/rpc.js";
+import { RpcPool, redactUrl } from "./source/rpc.js";
 import { BlockSource, ReorgTooDeepError, type SourceStep } from "./source/source.js";
 import { HeadWatcher } from "./source/heads.js";
 import { createDetectionContext, type ContextStats } from "./source/context.js";
@@ -134,6 +134,15 @@ export class Keeper {
   private lock: Promise<unknown> = Promise.resolve();
   private lastProgressAt?: number;
   private started = false;
+  private startedAt = Date.now();
+  /** The last head the responders were told about (fee bumps and receipts run once per new head). */
+  private lastHeadNotified = -1;
+  /** Pending decisions are retried between heads too, with this backoff (reset by a new head). */
+  private retryBackoffMs = 0;
+  private nextRetryAt = 0;
+  /** Per rule: consecutive processed blocks on which its detector threw. */
+  private readonly errorStreaks = new Map<string, number>();
+  private probeTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: KeeperOptions) {
     this.config = keeperConfigSchema.parse(opts.config);
@@ -142,9 +151,10 @@ export class Keeper {
     this.logger = opts.logger ?? createLogger({ level: cfg.ops.logLevel, name: cfg.name });
     this.ownsStore = !opts.store;
     this.store = opts.store ?? new KeeperStore(cfg.store.path, cfg.chain.maxReorgDepth);
-    this.metrics = new KeeperMetrics(() => this.store);
+    this.metrics = new KeeperMetrics(() => this.store, { defaultMetrics: true });
     this.rpc = new RpcPool({
       urls: cfg.chain.rpcUrls,
+      timeoutMs: cfg.chain.rpcTimeoutMs,
       onTransportError: (url, kind, message) => {
         this.metrics.rpcErrors.inc({ url, kind });
         this.logger.warn({ rpc: url, kind }, `RPC error: ${message}`);
@@ -153,6 +163,7 @@ export class Keeper {
         this.metrics.rpcRotations.inc();
         this.logger.warn({ from, to }, "switching RPC endpoint");
       },
+      onStatus: (url, up) => this.metrics.rpcUp.set({ url }, up ? 1 : 0),
     });
     this.provider = new PoolProvider(this.rpc, cfg.chain.chainId);
     this.source = new BlockSource({
@@ -161,6 +172,8 @@ export class Keeper {
       confirmations: cfg.chain.confirmations,
       maxReorgDepth: cfg.chain.maxReorgDepth,
       startBlock: cfg.chain.startBlock,
+      // While catching up, look at the head about once a second (new heads drive fee bumps and health).
+      headRefreshMs: Math.max(cfg.chain.pollIntervalMs, 1_000),
     });
     this.heads = new HeadWatcher({
       wsUrls: cfg.chain.wsUrls,
@@ -224,11 +237,9 @@ export class Keeper {
   /** Everything start() does except following the chain (drills may drive it with step()). */
   async prepare(): Promise<void> {
     if (this.started) return;
+    this.startedAt = Date.now();
     const cfg = this.config;
-    const chainId = Number(BigInt(await this.rpc.request<string>("eth_chainId")));
-    if (chainId !== cfg.chain.chainId) {
-      throw new Error(`the RPC ${this.rpc.activeUrl} is chain ${chainId}, but the config says chain.chainId ${cfg.chain.chainId}`);
-    }
+    const chainId = await this.probeRpcs();
     this.store.bindChain(chainId);
     await ensureMulticall3(this.rpc, cfg.chain.multicall3, this.opts.installMulticall3 ?? false);
     if (!this.opts.detectors || !this.opts.policy || !this.opts.responders) {
@@ -259,9 +270,64 @@ export class Keeper {
     this.started = true;
   }
 
+  /**
+   * Ask every RPC for its chain id. Start with those that answer (at least one): one reporting
+   * another chain is a config error (refused); one that does not answer is left out of the
+   * rotation, logged, and probed every chain.probeIntervalMs until it answers the right chain id.
+   */
+  private async probeRpcs(): Promise<number> {
+    const cfg = this.config;
+    const answers = await Promise.all(
+      this.rpc.urls.map((url) =>
+        this.rpc.requestAt<string>(url, "eth_chainId").then(
+          (id) => ({ url, id: Number(BigInt(id)) }),
+          (err: unknown) => ({ url, error: (err as Error).message }),
+        ),
+      ),
+    );
+    const wrong = answers.filter((a) => "id" in a && a.id !== cfg.chain.chainId) as { url: string; id: number }[];
+    if (wrong.length) {
+      throw new Error(wrong.map((w) => `the RPC ${redactUrl(w.url)} is chain ${w.id}, but the config says chain.chainId ${cfg.chain.chainId}: fix chain.rpcUrls`).join("; "));
+    }
+    const down = answers.filter((a) => "error" in a) as { url: string; error: string }[];
+    if (down.length === answers.length) {
+      throw new Error(`no RPC answered eth_chainId: ${down.map((d) => d.error).join("; ")}; check chain.rpcUrls and that the node is running`);
+    }
+    for (const d of down) {
+      this.rpc.exclude(d.url);
+      this.metrics.rpcUp.set({ url: redactUrl(d.url) }, 0);
+      this.logger.warn({ rpc: redactUrl(d.url), err: d.error }, "RPC does not answer at start: starting without it, probing it until it answers the right chain id");
+    }
+    if (down.length) this.scheduleProbe();
+    return cfg.chain.chainId;
+  }
+
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => void this.probeExcluded(), this.config.chain.probeIntervalMs);
+    this.probeTimer.unref?.();
+  }
+
+  private async probeExcluded(): Promise<void> {
+    for (const url of this.rpc.excludedUrls) {
+      try {
+        const id = Number(BigInt(await this.rpc.requestAt<string>(url, "eth_chainId")));
+        if (id === this.config.chain.chainId) {
+          this.rpc.include(url);
+          this.metrics.rpcUp.set({ url: redactUrl(url) }, 1);
+          this.logger.info({ rpc: redactUrl(url) }, "RPC answers again (chain id checked): back in the rotation");
+        } else this.logger.error({ rpc: redactUrl(url), chainId: id }, `RPC answers chain ${id}, not ${this.config.chain.chainId}: kept out of the rotation; fix chain.rpcUrls`);
+      } catch {
+        /* still down */
+      }
+    }
+    if (this.rpc.excludedUrls.length > 0 && (this.started || this.running)) this.scheduleProbe();
+  }
+
   /** Stop following the chain, wait for the block in progress, close the server (and the store if ours). */
   async stop(): Promise<void> {
     const wasStarted = this.started;
+    clearTimeout(this.probeTimer);
     this.running = false;
     this.abort?.abort();
     this.heads.stop();
@@ -328,21 +394,37 @@ export class Keeper {
   }
 
   status(): KeeperStatus {
-    const cp = this.store.checkpoint();
+    const cp = this.store.db.isOpen ? this.store.checkpoint() : undefined;
     const head = this.source.head ?? null;
     const lag = cp && head !== null ? Math.max(0, head - cp.number) : null;
-    const maxLag = this.opts.healthMaxLag ?? 5 + this.config.chain.confirmations;
+    const h = this.config.ops.health;
+    const maxLag = h.maxLagBlocks ?? this.opts.healthMaxLag ?? 5 + this.config.chain.confirmations;
+    const now = Date.now();
     const reasons: string[] = [];
     if (this.fatal) reasons.push(`stopped: ${this.fatal.message}`);
     else if (!this.running) reasons.push("not running");
     if (cp === undefined) reasons.push("no block processed yet");
     if (lag !== null && lag > maxLag) reasons.push(`${lag} blocks behind the head (max ${maxLag})`);
+    // Blind: the head above is only as fresh as the last answer.
+    const lastAnswer = this.rpc.lastAnswerAt ?? this.startedAt;
+    if (now - lastAnswer > h.maxRpcSilenceSeconds * 1000) {
+      reasons.push(`no RPC answered for ${Math.round((now - lastAnswer) / 1000)} s (max ${h.maxRpcSilenceSeconds} s): blind, the head shown may be stale`);
+    }
+    const progress = this.lastProgressAt ?? this.startedAt;
+    if (this.running && now - progress > h.maxProgressAgeSeconds * 1000) {
+      reasons.push(`no progress for ${Math.round((now - progress) / 1000)} s (max ${h.maxProgressAgeSeconds} s): no block processed and no head confirmed`);
+    }
+    const failing = [...this.errorStreaks].filter(([, n]) => n >= h.detectorErrorBlocks).map(([r, n]) => `${r} (${n} blocks)`);
+    if (failing.length) reasons.push(`detectors failing on every block: ${failing.join(", ")}`);
     let openIncidents: Incident[] = [];
+    let pendingActions = 0;
     try {
       openIncidents = [...this.store.incidents("open"), ...this.store.incidents("contained")];
+      pendingActions = this.store.actions("pending").length;
     } catch {
       /* store closed */
     }
+    if (pendingActions > 0) reasons.push(`${pendingActions} decision(s) to pause / propose not carried out yet (retried on every head)`);
     return {
       ok: reasons.length === 0,
       reasons,
@@ -355,9 +437,18 @@ export class Keeper {
       lag,
       headSource: this.heads.mode,
       rpc: this.rpc.activeUrl,
+      rpcDown: this.rpc.excludedUrls.map(redactUrl),
+      lastRpcAnswerAt: this.rpc.lastAnswerAt ?? null,
       lastProgressAt: this.lastProgressAt ?? null,
+      failingRules: failing,
+      pendingActions,
       openIncidents,
     };
+  }
+
+  /** Every pause included so far with its fee (gas used × effective gas price) and blocks to inclusion. */
+  pauseFees(): PauseFee[] {
+    return this.store.pauseFees();
   }
 
   // ---------------------------------------------------------------- the loop
@@ -393,6 +484,7 @@ export class Keeper {
     const startedAt = Date.now();
     const s = await this.source.next();
     if (this.source.head !== undefined) this.metrics.head.set(this.source.head);
+    await this.onHead(s.kind === "idle");
     switch (s.kind) {
       case "block":
         await this.processBlock(s.block, startedAt);
@@ -402,10 +494,47 @@ export class Keeper {
         break;
       case "idle":
         this.updateLag();
+        this.markProgress();
         this.events.emit("idle", s.head);
         break;
     }
     return s.kind;
+  }
+
+  private markProgress(): void {
+    this.lastProgressAt = Date.now();
+    this.metrics.lastProgress.set(this.lastProgressAt / 1000);
+  }
+
+  /**
+   * The responders follow their transactions (receipts, fee bumps) once per NEW HEAD, not per
+   * block replayed while catching up; pending decisions are retried on each head and, while
+   * idle without a new head, with a doubling backoff.
+   */
+  private async onHead(idle: boolean): Promise<void> {
+    const head = this.source.headRef;
+    if (!head || !this.responders) return;
+    if (head.number > this.lastHeadNotified) {
+      this.lastHeadNotified = head.number;
+      this.retryBackoffMs = 0;
+      this.nextRetryAt = 0;
+      if (this.responders.onNewBlock) {
+        try {
+          await this.responders.onNewBlock(head);
+        } catch (err) {
+          this.logger.error({ err }, "responders.onNewBlock failed");
+        }
+      }
+      return;
+    }
+    if (!idle || !this.responders.retryPending || Date.now() < this.nextRetryAt) return;
+    this.retryBackoffMs = Math.min(Math.max(this.retryBackoffMs * 2, this.opts.retryDelayMs ?? 250), this.opts.maxRetryDelayMs ?? 5_000);
+    this.nextRetryAt = Date.now() + this.retryBackoffMs;
+    try {
+      await this.responders.retryPending(head);
+    } catch (err) {
+      this.logger.error({ err }, "retrying pending decisions failed");
+    }
   }
 
   private updateLag(): void {
@@ -419,14 +548,6 @@ export class Keeper {
     const ref: BlockRef = { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp };
     const log = this.logger.child({ block: block.number });
 
-    // Pending pause transactions first: fee bumps and confirmations must not wait for detection.
-    if (this.responders?.onNewBlock) {
-      try {
-        await this.responders.onNewBlock(ref);
-      } catch (err) {
-        log.error({ err }, "responders.onNewBlock failed");
-      }
-    }
 
     const ctx = createDetectionContext(this.rpc, block, this.config.chain.multicall3);
     const results = await Promise.all(
@@ -442,6 +563,9 @@ export class Keeper {
     const detectorErrors: { ruleId: string; error: string }[] = [];
     const failed: { ruleId: string; error: unknown }[] = [];
     for (const r of results) {
+      this.metrics.detectorEvaluations.inc({ rule: r.d.ruleId });
+      if (r.error === undefined) this.errorStreaks.delete(r.d.ruleId);
+      else this.errorStreaks.set(r.d.ruleId, (this.errorStreaks.get(r.d.ruleId) ?? 0) + 1);
       if (r.error !== undefined) {
         const message = r.error instanceof Error ? r.error.message : String(r.error);
         detectorErrors.push({ ruleId: r.d.ruleId, error: message });
@@ -469,7 +593,8 @@ export class Keeper {
     }
     if (decisions.length > 0 && this.responders) {
       try {
-        await this.responders.handle(decisions, ref);
+        // The whole block: its transactions tell the responders which tips the pause must outbid.
+        await this.responders.handle(decisions, block);
       } catch (err) {
         // Responders retry their own sends (alerts with backoff, pauses per block); an error here
         // is recorded and the chain is followed on: a stuck keeper would detect nothing at all.
@@ -487,7 +612,7 @@ export class Keeper {
     const respondedAt = Date.now();
     this.store.markProcessed(ref);
     this.source.noteProcessed(ref);
-    this.lastProgressAt = Date.now();
+    this.markProgress();
     this.metrics.blocksProcessed.inc();
     this.updateLag();
     if (findings.length || detectorErrors.length) {

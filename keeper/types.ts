@@ -29,6 +29,14 @@ export interface TxData {
   createdContract?: string;
   /** false if the tx reverted. */
   success: boolean;
+  /** Priority fee per gas it paid (effective gas price - base fee), when the node tells. */
+  priorityFeePerGas?: bigint;
+  /** Effective gas price (receipt), the fee caps it offered, its gas limit and the gas it used. */
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  gasLimit?: bigint;
+  gasUsed?: bigint;
 }
 
 export interface LogData {
@@ -143,6 +151,8 @@ export interface AlertMessage {
   txHash?: string;
   /** true when this retracts an earlier alert (reorg orphaned its block). */
   retraction?: boolean;
+  /** Ids of earlier alerts this one settles (containment: PagerDuty resolves each of them). */
+  resolves?: string[];
   links?: string[];
 }
 
@@ -171,6 +181,11 @@ export interface TxAttempt {
   includedBlock?: number;
   note?: string;
   createdAt: number;
+  /** Head block number when this transaction was broadcast. */
+  sentBlock?: number;
+  /** From the receipt, once included: gas used and what it cost (gasUsed × effectiveGasPrice). */
+  gasUsed?: bigint;
+  feePaidWei?: bigint;
 }
 
 export type TimelineKind = "detection" | "decision" | "alert" | "retraction" | "tx" | "containment" | "error" | "note";

@@ -2,8 +2,11 @@
 // it spawns: per-block processing time with 10 and 100 invariants, JSON-RPC requests per block
 // (counted at the transport: an HTTP proxy between the keeper and the node), catch-up throughput
 // over 2,000 blocks, and detection lag under interval mining (from the moment the node announced
-// the block on a newHeads websocket to the keeper's decision). Writes reports/keeper.json and
-// prints a Markdown table. Numbers depend on the machine; nothing here asserts a speed.
+// the block on a newHeads websocket to the keeper's decision); then load (blocks of ~300
+// deposits / ~1,000 logs at 1 s and 250 ms), a contested pause (an attacker bidding a 50 gwei tip)
+// and 503-injected faults at detection (through a fault-injecting RPC proxy). Writes
+// reports/keeper.json and prints a Markdown table. Numbers depend on the machine; nothing here
+// asserts a speed.
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,12 +20,18 @@ import type { RuleInput } from "../keeper/detectors/schema.js";
 import { KeeperStore } from "../keeper/store/store.js";
 import { deployMulticall3 } from "../keeper/source/multicall3.js";
 import { createLogger } from "../keeper/ops/log.js";
+import { startRpcFaultProxy } from "../test/keeper/helpers/rpc-faults.js";
 
 const E18 = 10n ** 18n;
 const PER_BLOCK_BLOCKS = Number(process.env.BENCH_PER_BLOCK_BLOCKS ?? 200);
 const CATCHUP_BLOCKS = Number(process.env.BENCH_CATCHUP_BLOCKS ?? 2_000);
 const LAG_BLOCKS = Number(process.env.BENCH_LAG_BLOCKS ?? 60);
 const LAG_INTERVAL_MS = Number(process.env.BENCH_LAG_INTERVAL_MS ?? 250);
+const LOAD_TX = Number(process.env.BENCH_LOAD_TX ?? 300);
+const LOAD_BLOCKS = Number(process.env.BENCH_LOAD_BLOCKS ?? 20);
+const GWEI = 10n ** 9n;
+const WITHDRAW_SIG = "Withdraw(address indexed sender, address indexed receiver, address indexed owner, uint256 assets, uint256 shares)";
+const SENTINEL_KEY = id("bench-keeper:sentinel");
 
 // ---------------------------------------------------------------- transport counter
 
@@ -288,6 +297,211 @@ async function detectionLag(env: Env) {
   };
 }
 
+
+/** Hardhat's unlocked accounts (the node signs: the bench process does not spend CPU on signatures). */
+async function unlocked(env: Env): Promise<string[]> {
+  return (await env.node.rpc<string[]>("eth_accounts")).slice(6, 20);
+}
+
+/**
+ * Load: interval mining at `intervalMs`, each interval one JSON-RPC batch of LOAD_TX deposits
+ * (eth_sendTransaction from unlocked accounts: ~3 logs each). Per block: node announcement
+ * (newHeads) → decided and → checkpointed, the lag behind the announced head, HTTP requests per
+ * block at the keeper's transport, and the keeper's CPU and RSS (this process).
+ */
+async function load(env: Env, intervalMs: number) {
+  const senders = await unlocked(env);
+  const vaultIface = env.vault.interface;
+  for (const a of senders) {
+    await env.node.rpc("hardhat_setBalance", [a, "0x3635c9adc5dea000000"]);
+  }
+  // Fund and approve from the unlocked accounts (automine, once).
+  const token = new Contract(env.tokenAddr, ["function mint(address,uint256)", "function approve(address,uint256)"], env.node.wallet(0));
+  for (const a of senders) {
+    await (await token.getFunction("mint")(a, 10n ** 12n * E18)).wait();
+    await env.node.rpc("eth_sendTransaction", [{ from: a, to: env.tokenAddr, data: token.interface.encodeFunctionData("approve", [env.vaultAddr, 2n ** 256n - 1n]) }]);
+  }
+  await env.node.rpc("evm_setBlockGasLimit", ["0x" + (200_000_000).toString(16)]);
+  const start = (await env.node.blockNumber()) + 1;
+  const rules: RuleInput[] = [
+    ...invariantRules(10),
+    { id: "big-deposit", severity: "P3", action: "alert", detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: "Deposit(address indexed sender, address indexed owner, uint256 assets, uint256 shares)", where: { arg: "assets", op: "gt", value: "1000000000e18" } }] } },
+  ];
+  const keeper = newKeeper(config(env, rules, start, { wsUrls: [env.node.wsUrl], pollIntervalMs: 50 }));
+  const heads = await watchHeads(env.node.wsUrl);
+  const rows: { n: number; tx: number; logs: number; decided: number; done: number }[] = [];
+  keeper.onBlockProcessed((e) => rows.push({ n: e.block.number, tx: e.block.transactions.length, logs: e.block.logs.length, decided: e.timings.decidedAt, done: e.timings.doneAt }));
+  await keeper.start();
+  let maxLag = 0;
+  const lagTimer = setInterval(() => {
+    const cp = keeper.store.checkpoint()?.number ?? start - 1;
+    const head = heads.seenAt.size ? Math.max(...heads.seenAt.keys()) : undefined;
+    if (head !== undefined) maxLag = Math.max(maxLag, head - cp);
+  }, 20);
+  env.counter.reset();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let rss = 0;
+  await env.node.rpc("evm_setAutomine", [false]);
+  await env.node.rpc("evm_setIntervalMining", [intervalMs]);
+  try {
+    let sentBlocks = 0;
+    let lastBlock = await env.node.blockNumber();
+    while (sentBlocks < LOAD_BLOCKS) {
+      const batch = Array.from({ length: LOAD_TX }, (_, i) => {
+        const from = senders[i % senders.length]!;
+        return { jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from, to: env.vaultAddr, data: vaultIface.encodeFunctionData("deposit", [E18 + BigInt(i), from]), gas: "0x493e0", maxPriorityFeePerGas: "0x3b9aca00", maxFeePerGas: "0x174876e800" }] };
+      });
+      await (await fetch(env.node.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) })).json();
+      sentBlocks++;
+      // Wait for the next block before sending the next batch (one batch per block).
+      for (;;) {
+        const b = await env.node.blockNumber();
+        if (b > lastBlock) {
+          lastBlock = b;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, Math.max(10, intervalMs / 10)));
+      }
+      rss = Math.max(rss, process.memoryUsage().rss);
+    }
+    await env.node.rpc("evm_setIntervalMining", [0]);
+    await env.node.rpc("evm_mine");
+    await env.node.rpc("evm_setAutomine", [true]);
+    await keeper.waitForBlock(await env.node.blockNumber(), 120_000);
+  } finally {
+    clearInterval(lagTimer);
+    await env.node.rpc("evm_setIntervalMining", [0]);
+    await env.node.rpc("evm_setAutomine", [true]);
+    heads.close();
+    await keeper.stop();
+  }
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const loaded = rows.filter((r) => r.tx > 0);
+  const toDecided = loaded.map((r) => r.decided - (heads.seenAt.get(r.n) ?? r.decided)).filter((x) => x >= 0);
+  const toDone = loaded.map((r) => r.done - (heads.seenAt.get(r.n) ?? r.done)).filter((x) => x >= 0);
+  return {
+    txPerBlock: round(loaded.reduce((a, r) => a + r.tx, 0) / Math.max(1, loaded.length), 1),
+    logsPerBlock: round(loaded.reduce((a, r) => a + r.logs, 0) / Math.max(1, loaded.length), 1),
+    p50AnnouncedToDecidedMs: round(pct(toDecided, 50)),
+    p99AnnouncedToDecidedMs: round(pct(toDecided, 99)),
+    p50AnnouncedToCheckpointedMs: round(pct(toDone, 50)),
+    p99AnnouncedToCheckpointedMs: round(pct(toDone, 99)),
+    maxLagBlocks: maxLag,
+    rpcPerBlock: round(env.counter.http / Math.max(1, rows.length), 2),
+    cpuPct: round(((cpu.user + cpu.system) / 1000 / wall) * 100, 1),
+    rssMb: round(rss / 2 ** 20, 1),
+    blocks: loaded.length,
+    intervalMs,
+    note: "cpuPct and rssMb are the bench process, which runs the keeper (and only sends one JSON-RPC batch per block itself)",
+  };
+}
+
+/** A keeper with a sentinel armed on the vault and one pause rule (a withdrawal above 100 tokens). */
+function pauseConfig(env: Env, rpcUrl: string, start: number): KeeperConfigInput {
+  return {
+    ...config(env, [
+      { id: "big-withdrawal", severity: "P1", action: "pause", act: true, pause: { scope: "GLOBAL", durationSeconds: 1_800 }, detector: { kind: "matcher", addresses: ["$vault"], events: [{ signature: WITHDRAW_SIG, where: { arg: "assets", op: "gt", value: "100e18" } }] } },
+    ], start, { rpcUrls: [rpcUrl], pollIntervalMs: 50, rpcTimeoutMs: 2_000 }),
+    signers: { sentinel: { type: "local", keyEnv: "BENCH_SENTINEL_KEY" } },
+    responders: { sentinel: { maxFeePerGas: 500 } },
+  };
+}
+
+const pauseKeeper = (cfg: KeeperConfigInput) =>
+  new Keeper({ config: cfg, store: new KeeperStore(":memory:"), http: false, env: { BENCH_SENTINEL_KEY: SENTINEL_KEY }, retryDelayMs: 50, maxRetryDelayMs: 200, logger: createLogger({ level: process.env.KEEPER_BENCH_LOG ?? "silent" }) });
+
+async function armedSnapshot(env: Env): Promise<string> {
+  const sentinel = new Wallet(SENTINEL_KEY);
+  await (await env.vault.getFunction("setSentinel")(sentinel.address, 3_600, 86_400)).wait();
+  await env.node.rpc("hardhat_setBalance", [sentinel.address, "0x3635c9adc5dea00000"]);
+  return env.node.rpc<string>("evm_snapshot");
+}
+
+/** The attacker (user 0) withdraws 200 tokens with a 50 gwei tip, twice: does the pause go in between? */
+async function contested(env: Env, snap: string) {
+  const attacker = env.users[0]!;
+  const tip = 50n * GWEI;
+  const start = (await env.node.blockNumber()) + 1;
+  const keeper = pauseKeeper(pauseConfig(env, env.counter.url, start));
+  await keeper.start();
+  await keeper.waitForIdle();
+  await env.node.rpc("evm_setAutomine", [false]);
+  try {
+    const n0 = await env.node.provider.getTransactionCount(attacker.address, "pending");
+    const send = (nonce: number) => (env.vault.connect(attacker) as Contract).getFunction("withdraw").send(200n * E18, attacker.address, attacker.address, { nonce, gasLimit: 300_000n, maxPriorityFeePerGas: tip, maxFeePerGas: 4n * tip });
+    await send(n0);
+    await env.node.rpc("evm_mine");
+    const detected = await env.node.blockNumber();
+    for (let i = 0; i < 200 && !keeper.store.txAttempts().some((a) => a.kind === "pause" && a.status === "sent"); i++) await new Promise((r) => setTimeout(r, 25));
+    const second = await send(n0 + 1);
+    let included: number | undefined;
+    for (let b = 0; b < 10 && included === undefined; b++) {
+      await env.node.rpc("evm_mine");
+      await keeper.waitForBlock(await env.node.blockNumber(), 30_000);
+      for (let i = 0; i < 40 && keeper.pauseFees().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      included = keeper.pauseFees()[0]?.includedBlock;
+    }
+    const r2 = await env.node.provider.getTransactionReceipt(second.hash);
+    const fee = keeper.pauseFees()[0];
+    return {
+      competitorTipGwei: Number(tip / GWEI),
+      blocksToInclusion: included === undefined ? null : included - detected,
+      feePaidWei: fee?.feePaidWei.toString() ?? null,
+      pauseTipGwei: fee?.maxPriorityFeePerGas === undefined ? null : round(Number(fee.maxPriorityFeePerGas) / 1e9, 3),
+      attackersNextTxReverted: r2?.status === 0,
+      transactions: fee?.transactions ?? 0,
+    };
+  } finally {
+    await keeper.stop();
+    await env.node.rpc("evm_setAutomine", [true]);
+    await env.node.rpc("evm_revert", [snap]);
+  }
+}
+
+/** A 503 on one pre-broadcast step at detection (twice), interval mining at 1 s: blocks and ms to inclusion. */
+async function faults(env: Env, armed: () => Promise<string>) {
+  const runs: { method: string; blocksToInclusion: number | null; msToInclusion: number | null }[] = [];
+  for (const method of ["eth_getTransactionCount", "eth_call", "eth_estimateGas", "eth_sendRawTransaction", "eth_feeHistory"]) {
+    const snap = await armed();
+    const proxy = await startRpcFaultProxy(env.node.url);
+    const start = (await env.node.blockNumber()) + 1;
+    const keeper = pauseKeeper(pauseConfig(env, proxy.url, start));
+    await keeper.start();
+    await keeper.waitForIdle();
+    try {
+      proxy.fail(method, { status: 503, times: 2 });
+      const attacker = env.users[1]!;
+      const tx = await (env.vault.connect(attacker) as Contract).getFunction("withdraw").send(200n * E18, attacker.address, attacker.address, { gasLimit: 300_000n });
+      const r = await env.node.provider.waitForTransaction(tx.hash, 1, 30_000);
+      const t0 = performance.now();
+      await env.node.rpc("evm_setAutomine", [false]);
+      await env.node.rpc("evm_setIntervalMining", [1_000]);
+      let fee = keeper.pauseFees()[0];
+      for (let i = 0; i < 600 && !fee; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        fee = keeper.pauseFees()[0];
+      }
+      runs.push({ method, blocksToInclusion: fee ? fee.includedBlock - r!.blockNumber : null, msToInclusion: fee ? round(performance.now() - t0, 0) : null });
+    } finally {
+      await keeper.stop();
+      await proxy.close();
+      await env.node.rpc("evm_setIntervalMining", [0]);
+      await env.node.rpc("evm_setAutomine", [true]);
+      await env.node.rpc("evm_revert", [snap]);
+    }
+  }
+  const done = runs.filter((r) => r.blocksToInclusion !== null);
+  return {
+    injected: runs.length,
+    lostPauses: runs.length - done.length,
+    maxBlocksToInclusion: done.length ? Math.max(...done.map((r) => r.blocksToInclusion!)) : null,
+    runs,
+    note: "HTTP 503 on the named method for its first 2 requests after the attack block; interval mining at 1 s",
+  };
+}
+
 // ---------------------------------------------------------------- main
 
 const log = (s: string) => process.stderr.write(`[bench:keeper] ${s}\n`);
@@ -354,7 +568,24 @@ try {
   log(`detection lag: ${LAG_BLOCKS} blocks at ${LAG_INTERVAL_MS} ms`);
   const lag = await detectionLag(env);
 
+  // 4. Load at 1 s and 250 ms blocks.
+  const loadResults: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  for (const ms of [1_000, 250]) {
+    log(`load: ${LOAD_BLOCKS} blocks of ${LOAD_TX} deposits at ${ms} ms`);
+    loadResults[`${ms}ms`] = await load(env, ms);
+  }
+
+  // 5. Contested pause and 6. faults at detection.
+  log("contested pause: attacker at a 50 gwei tip");
+  const armed = () => armedSnapshot(env);
+  const contest = await contested(env, await armed());
+  log("faults: 503 on each pre-broadcast step at detection");
+  const fault = await faults(env, armed);
+
   const report = {
+    load: Object.fromEntries(Object.entries(loadResults).map(([k, v]) => [k, { txPerBlock: v.txPerBlock, logsPerBlock: v.logsPerBlock, p99AnnouncedToDecidedMs: v.p99AnnouncedToDecidedMs, maxLagBlocks: v.maxLagBlocks, rpcPerBlock: v.rpcPerBlock, cpuPct: v.cpuPct, rssMb: v.rssMb }])),
+    contested: { competitorTipGwei: contest.competitorTipGwei, blocksToInclusion: contest.blocksToInclusion, feePaidWei: contest.feePaidWei },
+    faults: { injected: fault.injected, lostPauses: fault.lostPauses, maxBlocksToInclusion: fault.maxBlocksToInclusion },
     perBlockMs: { "10": { p50: pb10.p50, p99: pb10.p99 }, "100": { p50: pb100.p50, p99: pb100.p99 } },
     rpcPerBlock: { "10": pb10.httpPerBlock, "100": pb100.httpPerBlock },
     catchupBlocksPerSec: cu.blocksPerSec,
@@ -369,6 +600,9 @@ try {
       rpcCallsPerBlock: { "10": pb10.callsPerBlock, "100": pb100.callsPerBlock },
       catchup: cu,
       detectionLag: lag,
+      load: loadResults,
+      contested: contest,
+      faults: fault,
       generatedAt: new Date().toISOString(),
     },
   };
@@ -388,6 +622,18 @@ try {
     `| catch-up (${cu.blocks} blocks, 10 invariants) | ${cu.blocksPerSec} blocks/s (${cu.seconds} s, ${cu.httpPerBlock} HTTP requests/block) |`,
     `| detection lag p50 (ms, ${lag.samples} blocks at ${LAG_INTERVAL_MS} ms) | ${lag.p50} |`,
     `| detection lag p99 (ms) | ${lag.p99} |`,
+    "",
+    "| load | 1 s blocks | 250 ms blocks |",
+    "|---|---:|---:|",
+    ...(["txPerBlock", "logsPerBlock", "p50AnnouncedToDecidedMs", "p99AnnouncedToDecidedMs", "p50AnnouncedToCheckpointedMs", "p99AnnouncedToCheckpointedMs", "maxLagBlocks", "rpcPerBlock", "cpuPct", "rssMb"] as const).map(
+      (k) => `| ${k} | ${loadResults["1000ms"]![k]} | ${loadResults["250ms"]![k]} |`,
+    ),
+    "",
+    "| pause | value |",
+    "|---|---:|",
+    `| contested: blocks to inclusion vs a ${contest.competitorTipGwei} gwei tip | ${contest.blocksToInclusion} (attacker's next tx reverted: ${contest.attackersNextTxReverted}) |`,
+    `| contested: fee paid (wei) / pause tip (gwei) | ${contest.feePaidWei} / ${contest.pauseTipGwei} |`,
+    `| faults: 503s injected at detection / lost pauses / max blocks to inclusion | ${fault.injected} / ${fault.lostPauses} / ${fault.maxBlocksToInclusion} |`,
   ];
   console.log(lines.join("\n"));
   log("wrote reports/keeper.json");

@@ -171,6 +171,13 @@ export function compare(actual: unknown, op: ComparisonOp, expected: Literal | L
       return eqValue(actual, expected as Literal);
     case "neq":
       return !eqValue(actual, expected as Literal);
+    case "contains":
+    case "starts_with":
+    case "ends_with": {
+      const a = String(actual).toLowerCase();
+      const e = String(expected).toLowerCase();
+      return op === "contains" ? a.includes(e) : op === "starts_with" ? a.startsWith(e) : a.endsWith(e);
+    }
     default: {
       if (typeof actual !== "bigint") throw new Error(`"${op}" compares numbers, got ${typeof actual}`);
       const e = toBigInt(expected as Literal);

@@ -36,7 +36,9 @@ interface Match {
   logIndex?: number;
 }
 
-export const TX_FIELDS = ["from", "to", "value", "nonce", "input", "hash", "selector", "createdContract", "success"] as const;
+export const TX_FIELDS = ["from", "to", "value", "nonce", "input", "hash", "selector", "createdContract", "success", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "gasLimit", "gasUsed", "transactionIndex"] as const;
+
+const big = (v: bigint | undefined) => (v === undefined ? { found: false } : { found: true, value: v });
 
 function txField(tx: TxData, ref: string | number): { found: boolean; value?: unknown } {
   switch (ref) {
@@ -58,6 +60,18 @@ function txField(tx: TxData, ref: string | number): { found: boolean; value?: un
       return { found: true, value: lc(tx.createdContract) };
     case "success":
       return { found: true, value: tx.success };
+    case "gasPrice":
+      return big(tx.gasPrice);
+    case "maxFeePerGas":
+      return big(tx.maxFeePerGas);
+    case "maxPriorityFeePerGas":
+      return big(tx.maxPriorityFeePerGas);
+    case "gasLimit":
+      return big(tx.gasLimit);
+    case "gasUsed":
+      return big(tx.gasUsed);
+    case "transactionIndex":
+      return { found: true, value: BigInt(tx.index) };
     default:
       return { found: false };
   }

@@ -4,6 +4,16 @@
 // that names an address also accepts "$name" (resolved from `contracts.named`).
 import { z } from "zod";
 
+/** fail-closed rules act after this many consecutive blocks whose evaluation failed. */
+export const DEFAULT_FAIL_CLOSED_AFTER = 3;
+
+/** A rule's onError as { mode, afterConsecutiveErrors }. */
+export function onErrorOf(rule: { onError?: "fail-open" | "fail-closed" | { mode: "fail-open" | "fail-closed"; afterConsecutiveErrors?: number } } | undefined): { mode: "fail-open" | "fail-closed"; afterConsecutiveErrors: number } {
+  const o = rule?.onError ?? "fail-open";
+  if (typeof o === "string") return { mode: o, afterConsecutiveErrors: DEFAULT_FAIL_CLOSED_AFTER };
+  return { mode: o.mode, afterConsecutiveErrors: o.afterConsecutiveErrors ?? DEFAULT_FAIL_CLOSED_AFTER };
+}
+
 export const addressRe = /^0x[0-9a-fA-F]{40}$/;
 const bytes32Re = /^0x[0-9a-fA-F]{64}$/;
 
@@ -23,7 +33,8 @@ export const literal = z.union([
 ]);
 export type Literal = z.infer<typeof literal>;
 
-export const comparisonOps = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "nin"] as const;
+/** contains / starts_with / ends_with: case-insensitive on the text (strings, hex data, addresses). */
+export const comparisonOps = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "contains", "starts_with", "ends_with"] as const;
 export type ComparisonOp = (typeof comparisonOps)[number];
 
 /** A test of one argument: by name ("assets") or position (0, "$0"). */
@@ -301,7 +312,18 @@ const ruleObject = z
       .strict()
       .default({}),
     /** fail-closed: an evaluation error is a finding of this rule; fail-open: logged and alerted, no action. */
-    onError: z.enum(["fail-open", "fail-closed"]).default("fail-open"),
+    /**
+     * What an evaluation error (RPC, revert) means. "fail-open": alert, never act. "fail-closed":
+     * a detection of the rule (it acts) once the rule failed on `afterConsecutiveErrors`
+     * consecutive blocks (default 3, so one RPC blip does not pause); the errors before alert.
+     * `{ mode: "fail-closed", afterConsecutiveErrors: 1 }` acts on the first error.
+     */
+    onError: z
+      .union([
+        z.enum(["fail-open", "fail-closed"]),
+        z.object({ mode: z.enum(["fail-open", "fail-closed"]), afterConsecutiveErrors: z.number().int().min(1).max(1_000).default(DEFAULT_FAIL_CLOSED_AFTER) }).strict(),
+      ])
+      .default("fail-open"),
     pause: pauseSpec.optional(),
     /** For action "contain": the name of a call in responders.contain.targets (a PauseGate or a protocol's own pause). */
     contain: z.object({ target: z.string().min(1) }).strict().optional(),

@@ -4,17 +4,13 @@
 //   BREAKWATER_SENTINEL_KEY=0x...  BREAKWATER_WEBHOOK_SECRET=...  SLACK_WEBHOOK_URL=https://hooks.slack.com/...  \
 //     npm run keeper -- --config keeper/examples/example-vault.config.ts
 //
-// The addresses below are what a fresh `hardhat node` gives when account #0 deploys, in order,
-// the vault's asset (TestToken, nonce 0), the ProtectedVault (nonce 1) and Multicall3 (nonce 2,
-// contracts/test/Multicall3.sol). Replace them with your address book (deployments/<network>.json).
+// Every address comes from the address book the deploy task writes: start `npx hardhat node`, run
+// `npm run deploy:local` (deploys the suite with the example vault and Multicall3, writes
+// deployments/localhost.json), then `npm run keeper -- --check --config <this file>` verifies that
+// Multicall3 answers and that the breaker and every named contract have code.
+// BREAKWATER_ADDRESS_BOOK points at another book (e.g. deployments/sepolia.json).
 //
-// Secrets are never written here: the file names the environment variables that hold them
-// (`...Env` fields). A missing variable stops the keeper at start, naming the field; values
-// never appear in logs, errors or the store.
 import { defineKeeperConfig } from "../config/schema.js";
-
-const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
-const ASSET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 export default defineKeeperConfig({
   name: "example-vault-keeper",
@@ -34,15 +30,16 @@ export default defineKeeperConfig({
     // First block when the store is empty (default: the head). Afterwards the keeper always
     // resumes at checkpoint + 1 and never skips a block, however long it was down.
     // startBlock: 0,
-    // Multicall3 used to batch every read of a block into one eth_call (canonical address on live chains).
-    multicall3: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    // Multicall3 batches every read of a block into one eth_call. Default: the address book's
+    // `multicall3`, else the canonical 0xcA11bde05977b3631167028862bE2a173976CA11.
   },
 
   contracts: {
-    // The breaker the sentinel pauses: ProtectedVault is Breakable, so it is its own breaker.
-    breaker: VAULT,
-    // Names rules can use as "$vault", "$asset".
-    named: { vault: VAULT, asset: ASSET },
+    // breaker, guardian, multicall3 and every "$name" of the rules ($vault, $asset, $guardian...)
+    // come from here; the book's chainId must be chain.chainId. The breaker is the book's
+    // `breaker`: the ProtectedVault, which is Breakable (its own breaker).
+    addressBook: process.env.BREAKWATER_ADDRESS_BOOK ?? "deployments/localhost.json",
+    // Extra names, or overrides of the book's: named: { treasury: "0x..." }.
   },
 
   // The incident plan (plan/): rule severities and alert routing per severity come from it.
@@ -98,8 +95,9 @@ export default defineKeeperConfig({
       severity: "P1",
       action: "pause",
       act: true,
-      // An evaluation error (RPC, revert) counts as a violation for this rule.
-      onError: "fail-closed",
+      // An evaluation error (RPC, revert) counts as a violation for this rule once it failed on 3
+      // consecutive blocks: one RPC blip alerts but does not pause. ("fail-closed" alone = 3.)
+      onError: { mode: "fail-closed", afterConsecutiveErrors: 3 },
       pause: { scope: "GLOBAL", durationSeconds: 3_600 },
       detector: { kind: "invariant", invariant: { type: "share-price-drop", vault: "$vault", maxDropBps: 100 } },
     },
@@ -167,6 +165,27 @@ export default defineKeeperConfig({
     retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 15_000 },
   },
 
-  // /healthz, /metrics (Prometheus) and the status page at http://127.0.0.1:9464/.
-  ops: { host: "127.0.0.1", port: 9464, logLevel: "info" },
+  // The emergency fee policy: the pause must win the next block.
+  responders: {
+    sentinel: {
+      // Hard cap on maxFeePerGas (gwei); at the cap, one last replacement puts all of it on the tip.
+      maxFeePerGas: 500,
+      // Urgent first tip (gwei): the first tip is at least this (and at least the 95th percentile
+      // of recent tips, and 25% above the attack transactions' tips).
+      priorityFeePerGas: 5,
+      // Each new head without inclusion: +100% on both fees.
+      feeBumpPercent: 100,
+      fees: { tipPercentile: 95, historyBlocks: 20, minPriorityFeePerGas: 2, outbidPercent: 25, spendCapOnTip: true },
+    },
+  },
+
+  // /healthz, /metrics (Prometheus) and the status page at http://127.0.0.1:9464/. /healthz is
+  // 503 when no RPC answered for 30 s, nothing progressed for 60 s, a rule failed on each of the
+  // last 3 blocks, the keeper is > 5 blocks behind, or a decision to pause is not carried out yet.
+  ops: {
+    host: "127.0.0.1",
+    port: 9464,
+    logLevel: "info",
+    health: { maxRpcSilenceSeconds: 30, maxProgressAgeSeconds: 60, maxLagBlocks: 5, detectorErrorBlocks: 3 },
+  },
 });

@@ -12,7 +12,7 @@ import { eventEntry, functionEntry, parseAbi, slug, txEntry, type ImportReport, 
 import type { ImportOptions } from "./oz-monitor.js";
 
 /** Defender transaction expression fields → keeper matcher fields. */
-const DEFENDER_TX_FIELDS: Record<string, string> = { value: "value", from: "from", to: "to", hash: "hash", nonce: "nonce", input: "input", data: "input" };
+const DEFENDER_TX_FIELDS: Record<string, string> = { data: "input", gasPrice: "gasPrice", gasLimit: "gasLimit", gasUsed: "gasUsed", ...{ value: "value", from: "from", to: "to", hash: "hash", nonce: "nonce", input: "input", gas_price: "gasPrice", max_fee_per_gas: "maxFeePerGas", max_priority_fee_per_gas: "maxPriorityFeePerGas", gas_limit: "gasLimit", gas_used: "gasUsed", transaction_index: "transactionIndex" } };
 const SEVERITY: Record<string, Severity> = { HIGH: "P2", MEDIUM: "P3", LOW: "P4" };
 
 interface Cond {
@@ -86,6 +86,11 @@ export function importDefenderMonitor(json: unknown, opts: ImportOptions = {}): 
       report.dropped.push(`${where0}: "${a}" is not an address; dropped`);
       return false;
     });
+    if ((ar.addresses ?? []).length > 0 && addresses.length === 0) {
+      // An empty address list means "every contract": far broader than the original monitor.
+      report.dropped.push(`${where0}: every address was dropped: no rule (it would match every contract)`);
+      return;
+    }
     const abi = parseAbi(ar.abi, `${where0} abi`, report);
     const sets = ar.conditions?.length ? ar.conditions : [{}];
     sets.forEach((c, ci) => {

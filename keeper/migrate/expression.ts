@@ -1,8 +1,8 @@
 // The expression subset shared by OpenZeppelin Monitor and Defender conditions that we can
 // translate reliably: comparisons (== != > >= < <=) of a named ("value") or positional ("$0")
-// parameter with a number / address / quoted string / boolean, joined by AND / OR (also and, or,
-// &&, ||), NOT, parentheses. Anything else (arithmetic, contains / starts_with / ends_with,
-// comparisons of two fields, unknown fields) is DROPPED, always in the direction that makes the
+// parameter with a number / address / quoted string / boolean (also Defender's "=", and OZ
+// Monitor's contains / starts_with / ends_with), joined by AND / OR (also and, or, &&, ||), NOT,
+// parentheses. Anything else (arithmetic, comparisons of two fields, unknown fields) is DROPPED, always in the direction that makes the
 // rule broader — an imported rule never misses what the original monitor would have caught:
 // inside AND a dropped part is left out; an OR or NOT containing one is dropped whole.
 import type { ArgCondition, ComparisonOp, Condition, Literal } from "../detectors/schema.js";
@@ -38,7 +38,7 @@ function tokenize(s: string): Tok[] {
     } else if ((m = /^(&&|\|\|)/.exec(rest))) {
       out.push({ t: m[1] === "&&" ? "and" : "or" });
       i += 2;
-    } else if ((m = /^(===|!==|==|!=|>=|<=|>|<)/.exec(rest))) {
+    } else if ((m = /^(===|!==|==|!=|>=|<=|>|<|=)/.exec(rest))) {
       out.push({ t: "op", v: m[1] });
       i += m[1].length;
     } else if (c === "!") {
@@ -59,6 +59,7 @@ function tokenize(s: string): Tok[] {
       const w = m[0];
       const lw = w.toLowerCase();
       if (lw === "and" || lw === "or" || lw === "not") out.push({ t: lw });
+      else if (lw === "contains" || lw === "starts_with" || lw === "ends_with") out.push({ t: "op", v: lw });
       else if (lw === "true" || lw === "false") out.push({ t: "lit", v: lw === "true", raw: w });
       else out.push({ t: "id", v: w });
       i += w.length;
@@ -70,8 +71,9 @@ function tokenize(s: string): Tok[] {
   return out;
 }
 
-const OPS: Record<string, ComparisonOp> = { "==": "eq", "===": "eq", "!=": "neq", "!==": "neq", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte" };
-const FLIP: Record<ComparisonOp, ComparisonOp> = { eq: "eq", neq: "neq", gt: "lt", gte: "lte", lt: "gt", lte: "gte", in: "in", nin: "nin" };
+// "=" is Defender's equality; contains / starts_with / ends_with are OZ Monitor's string operators.
+const OPS: Record<string, ComparisonOp> = { "=": "eq", "==": "eq", "===": "eq", "!=": "neq", "!==": "neq", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte", contains: "contains", starts_with: "starts_with", ends_with: "ends_with" };
+const FLIP: Partial<Record<ComparisonOp, ComparisonOp>> = { eq: "eq", neq: "neq", gt: "lt", gte: "lte", lt: "gt", lte: "gte", in: "in", nin: "nin" };
 
 /** A node: a condition, or "dropped" (no constraint, with the reason recorded). */
 type Node = { c: Condition } | { dropped: true };
@@ -163,8 +165,13 @@ export function parseExpression(expr: string | null | undefined, field: (name: s
       let [l, , r] = atom;
       let op = OPS[(atom[1] as { v: string }).v];
       if (l.t === "lit" && r.t === "id") {
+        const flipped = FLIP[op];
+        if (!flipped) {
+          dropped.push(`"${src}": a literal on the left of ${op}`);
+          return { dropped: true };
+        }
         [l, r] = [r, l];
-        op = FLIP[op];
+        op = flipped;
       }
       if (l.t === "id" && r.t === "lit") {
         const ref = field(l.v);

@@ -8,7 +8,7 @@ import { addressRe, type RuleInput, type Severity } from "./types.js";
 import { eventEntry, functionEntry, parseAbi, slug, txEntry, type Abi, type ImportReport, type ImportResult } from "./common.js";
 
 /** OZ Monitor transaction expression fields → keeper matcher fields. */
-const OZ_TX_FIELDS: Record<string, string> = { value: "value", from: "from", to: "to", hash: "hash", nonce: "nonce", input: "input" };
+const OZ_TX_FIELDS: Record<string, string> = { value: "value", from: "from", to: "to", hash: "hash", nonce: "nonce", input: "input", gas_price: "gasPrice", max_fee_per_gas: "maxFeePerGas", max_priority_fee_per_gas: "maxPriorityFeePerGas", gas_limit: "gasLimit", gas_used: "gasUsed", transaction_index: "transactionIndex" };
 const OZ_STATUS: Record<string, "success" | "failed" | "any"> = { success: "success", failure: "failed", failed: "failed", any: "any" };
 
 export interface ImportOptions {

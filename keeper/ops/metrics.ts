@@ -26,6 +26,9 @@ export class KeeperMetrics {
   readonly txInclusionBlocks: Histogram;
   readonly contained: Counter;
   readonly simulationsFailed: Counter;
+  readonly lastProgress: Gauge;
+  readonly rpcUp: Gauge;
+  readonly detectorEvaluations: Counter;
 
   constructor(store: () => KeeperStore | undefined, opts: { defaultMetrics?: boolean; labels?: Record<string, string> } = {}) {
     const r = this.registry;
@@ -55,6 +58,37 @@ export class KeeperMetrics {
     this.txInclusionBlocks = new Histogram({ name: "keeper_tx_inclusion_blocks", help: "Blocks from first send to inclusion", labelNames: ["kind"], buckets: [1, 2, 3, 5, 10, 20, 50], registers: [r] });
     this.contained = new Counter({ name: "keeper_incidents_contained_total", help: "Incidents contained by a pause", registers: [r] });
     this.simulationsFailed = new Counter({ name: "keeper_simulations_failed_total", help: "Pause / propose simulations that failed (nothing sent)", labelNames: ["kind"], registers: [r] });
+    this.lastProgress = new Gauge({ name: "keeper_last_progress_timestamp_seconds", help: "Unix time of the last progress (a block processed or the head confirmed)", registers: [r] });
+    this.rpcUp = new Gauge({ name: "keeper_rpc_up", help: "1 when the RPC endpoint (redacted) answered its last request, 0 when it failed", labelNames: ["url"], registers: [r] });
+    this.detectorEvaluations = new Counter({ name: "keeper_detector_evaluations_total", help: "Detector evaluations (error rate: keeper_detector_errors_total / this)", labelNames: ["rule"], registers: [r] });
+    new Gauge({
+      name: "keeper_pending_actions",
+      help: "Decisions to pause / propose recorded and not carried out yet",
+      registers: [r],
+      collect() {
+        const s = store();
+        if (!s) return;
+        try {
+          this.set(s.actions("pending").length);
+        } catch {
+          /* store closed */
+        }
+      },
+    });
+    new Gauge({
+      name: "keeper_pause_fee_paid_wei",
+      help: "Total fee paid by included pause transactions (gas used x effective gas price)",
+      registers: [r],
+      collect() {
+        const s = store();
+        if (!s) return;
+        try {
+          this.set(Number(s.pauseFees().reduce((a, f) => a + f.feePaidWei, 0n)));
+        } catch {
+          /* store closed */
+        }
+      },
+    });
     new Gauge({
       name: "keeper_tx_attempts",
       help: "Transaction attempts recorded in the store, by kind and status",

@@ -19,7 +19,14 @@ export interface KeeperStatus {
   lag: number | null;
   headSource: "ws" | "poll";
   rpc: string;
+  /** RPCs left out of the rotation (did not answer at start; probed). */
+  rpcDown: string[];
+  lastRpcAnswerAt: number | null;
   lastProgressAt: number | null;
+  /** Rules whose detector failed on each of the last ops.health.detectorErrorBlocks blocks. */
+  failingRules: string[];
+  /** Decisions to pause / propose recorded and not carried out yet. */
+  pendingActions: number;
   openIncidents: Incident[];
 }
 
@@ -30,7 +37,7 @@ export function renderStatusPage(s: KeeperStatus): string {
   const rows = s.openIncidents
     .map(
       (i) =>
-        `<tr><td>${esc(i.severity)}</td><td>${esc(i.status)}</td><td>${esc(i.ruleId)}</td><td>${esc(i.firstBlock)}</td><td>${esc(i.summary)}</td></tr>`,
+        `<tr><td><code>${esc(i.id)}</code></td><td>${esc(i.severity)}</td><td>${esc(i.status)}</td><td>${esc(i.ruleId)}</td><td>${esc(i.firstBlock)}</td><td>${esc(i.summary)}</td></tr>`,
     )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>${esc(s.name)} status</title>
@@ -42,9 +49,13 @@ export function renderStatusPage(s: KeeperStatus): string {
 <tr><th>head</th><td>${esc(s.head ?? "—")}</td></tr>
 <tr><th>lag (blocks)</th><td>${esc(s.lag ?? "—")}</td></tr>
 <tr><th>new heads by</th><td>${esc(s.headSource)}</td></tr>
-<tr><th>RPC</th><td>${esc(s.rpc)}</td></tr></table>
+<tr><th>RPC</th><td>${esc(s.rpc)}${s.rpcDown.length ? ` (down: ${esc(s.rpcDown.join(", "))})` : ""}</td></tr>
+<tr><th>last RPC answer</th><td>${s.lastRpcAnswerAt ? esc(new Date(s.lastRpcAnswerAt).toISOString()) : "—"}</td></tr>
+<tr><th>last progress</th><td>${s.lastProgressAt ? esc(new Date(s.lastProgressAt).toISOString()) : "—"}</td></tr>
+<tr><th>decisions not carried out</th><td>${esc(s.pendingActions)}</td></tr></table>
+<p>To stop retrying a decision (false alarm handled by hand): <code>npx breakwater-keeper incident close &lt;id&gt; --config &lt;file&gt;</code></p>
 <h2>Open incidents (${s.openIncidents.length})</h2>
-${rows ? `<table><tr><th>severity</th><th>status</th><th>rule</th><th>first block</th><th>summary</th></tr>${rows}</table>` : "<p>none</p>"}
+${rows ? `<table><tr><th>id</th><th>severity</th><th>status</th><th>rule</th><th>first block</th><th>summary</th></tr>${rows}</table>` : "<p>none</p>"}
 </body></html>`;
 }
 

@@ -5,7 +5,7 @@
 // an evaluation error follows the rule's fail-open / fail-closed choice.
 import type { BlockRef, ContainTarget, Decision, Finding, PauseTarget, ResponseAction, Severity } from "../types.js";
 import type { KeeperStore } from "../store/store.js";
-import type { RuleConfig, ScopeSpec } from "../detectors/schema.js";
+import { onErrorOf, type RuleConfig, type ScopeSpec } from "../detectors/schema.js";
 import { assetScope, SCOPES, scopeLabel } from "./scopes.js";
 
 export { SCOPES, assetScope, scopeLabel } from "./scopes.js";
@@ -26,6 +26,8 @@ const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e)
 export class Policy {
   private readonly rules = new Map<string, RuleConfig>();
   private readonly now: () => number;
+  /** Per rule: the last block whose evaluation failed and how many consecutive ones. */
+  private readonly errorRuns = new Map<string, { lastBlock: number; count: number }>();
 
   constructor(
     rules: RuleConfig[],
@@ -64,16 +66,29 @@ export class Policy {
   onDetectorError(ruleId: string, error: unknown, block: BlockRef): Decision[] {
     const rule = this.rules.get(ruleId);
     const msg = errorMessage(error);
-    const mode = rule?.onError ?? "fail-open";
+    const { mode, afterConsecutiveErrors } = onErrorOf(rule);
+    // Consecutive failing blocks of this rule (a retried block counts once; a good block resets).
+    const prev = this.errorRuns.get(ruleId);
+    const run = prev && prev.lastBlock === block.number ? prev.count : prev && prev.lastBlock === block.number - 1 ? prev.count + 1 : 1;
+    this.errorRuns.set(ruleId, { lastBlock: block.number, count: run });
+    const acts = mode === "fail-closed" && run >= afterConsecutiveErrors;
+    const how =
+      mode === "fail-open"
+        ? " (fail-open: no action)"
+        : acts
+          ? ` (fail-closed: ${run} consecutive failing block(s), treated as a detection)`
+          : ` (fail-closed: ${run} of ${afterConsecutiveErrors} consecutive failing blocks before acting)`;
     const finding: Finding = {
       ruleId,
       detector: "error",
       severity: this.opts.planSeverities?.[ruleId] ?? rule?.severity ?? "P3",
-      fingerprint: `${ruleId}:error`,
+      // The acting finding has a fingerprint of its own: the alert-only incident of the first
+      // errors must not suppress it as a duplicate.
+      fingerprint: acts ? `${ruleId}:error:fail-closed` : `${ruleId}:error`,
       blockNumber: block.number,
       blockHash: block.hash,
-      summary: `rule ${ruleId} could not be evaluated at block ${block.number}: ${msg}${mode === "fail-closed" ? " (fail-closed: treated as a detection)" : " (fail-open: no action)"}`,
-      details: { error: msg, onError: mode },
+      summary: `rule ${ruleId} could not be evaluated at block ${block.number}: ${msg}${how}`,
+      details: { error: msg, onError: mode, consecutiveErrors: run, afterConsecutiveErrors },
     };
     this.store.addTimeline({
       incidentId: null,
@@ -81,10 +96,15 @@ export class Policy {
       blockNumber: block.number,
       kind: "error",
       message: finding.summary,
-      data: { ruleId, error: msg, onError: mode },
+      data: { ruleId, error: msg, onError: mode, consecutiveErrors: run },
     });
-    if (mode === "fail-closed") return [this.decideOne(finding, block)];
-    return [this.decideOne(finding, block, { forceAlert: "fail-open: an evaluation error never acts" })];
+    if (acts) return [this.decideOne(finding, block)];
+    return [this.decideOne(finding, block, { forceAlert: mode === "fail-open" ? "fail-open: an evaluation error never acts" : `fail-closed: acts after ${afterConsecutiveErrors} consecutive failing blocks (${run} so far)` })];
+  }
+
+  /** Reorg: forget error runs of blocks above `blockNumber`. */
+  rollback(blockNumber: number): void {
+    for (const [rule, r] of this.errorRuns) if (r.lastBlock > blockNumber) this.errorRuns.delete(rule);
   }
 
   // ------------------------------------------------------------------ internals

@@ -25,6 +25,7 @@ import type { AlertDispatcher } from "./alerts/dispatch.js";
 import { alertId } from "./alerts/format.js";
 import type { Logger } from "./deps.js";
 import type { TxLane } from "./lane.js";
+import { isRevert } from "./sentinel.js";
 import type { GuardianResponderConfig } from "./schema.js";
 
 export const GLOBAL_SCOPE = keccakId("breakwater.scope.GLOBAL");
@@ -94,11 +95,23 @@ export class GuardianResponder {
     }
     const name = kindName(spec.kind);
     const file = path.resolve(settings.actionsDir, `${safeName(incidentId)}.${name}.json`);
+    let existing: ActionFile | undefined;
     try {
-      const existing = JSON.parse(await readFile(file, "utf8")) as ActionFile;
-      return { status: "already-published", file, digest: existing.digest };
+      existing = JSON.parse(await readFile(file, "utf8")) as ActionFile;
     } catch {
       /* not yet */
+    }
+    if (existing) {
+      // Published earlier (this run or before a restart): only the fast-path submission may be left.
+      const wanted = settings.submitWhenThresholdMet && this.d.signer && this.d.lane && existing.threshold !== undefined && existing.signatures.length >= existing.threshold;
+      if (!wanted || this.d.lane!.isTracking(incidentId) || store.txAttempts(incidentId).some((a) => a.kind === "propose" && a.status !== "failed")) {
+        return { status: "already-published", file, digest: existing.digest };
+      }
+      const a = existing.action;
+      const action = { kind: a.kind, target: a.target, data: a.data, nonce: BigInt(a.nonce), deadline: BigInt(a.deadline) } as unknown as GuardianAction;
+      const sub = await this.submit(incidentId, action, existing.signatures, kindName(existing.kind), existing.digest, block);
+      if (sub.error) return { status: "error", reason: sub.error };
+      return { status: "already-published", file, digest: existing.digest };
     }
     const nonce = BigInt(keccak256(toUtf8Bytes(`breakwater.keeper.proposal:${this.d.chainId}:${this.d.multisig.toLowerCase()}:${incidentId}:${spec.kind}`)));
     const action: GuardianAction = buildAction(spec.kind, spec.target, spec.data, { nonce, deadline: BigInt(block.timestamp + settings.deadlineSeconds) });
@@ -117,6 +130,8 @@ export class GuardianResponder {
     try {
       threshold = Number(await ms.effectiveThreshold(spec.kind));
     } catch (err) {
+      // With the fast path on, the threshold decides whether to submit: no answer = try again later.
+      if (settings.submitWhenThresholdMet && !isRevert(err)) return { status: "error", reason: `could not read the threshold: ${(err as Error).message.split("\n")[0]}` };
       notes.push(`could not read the threshold: ${decodeRevert(err, multisigIface).reason}`);
     }
     const body: ActionFile = {
@@ -144,19 +159,12 @@ export class GuardianResponder {
     });
 
     let submitted: string | undefined;
+    let submitError: string | undefined;
     if (settings.submitWhenThresholdMet && this.d.signer && this.d.lane && threshold !== undefined && signatures.length >= threshold) {
-      const data = multisigIface.encodeFunctionData("execute", [action, signatures]);
-      const from = await this.d.signer.address();
-      try {
-        await this.d.provider.call({ from, to: this.d.multisig, data, blockTag: "pending" });
-        const gas = ((await this.d.provider.estimateGas({ from, to: this.d.multisig, data })) * 13n) / 10n;
-        const out = await this.d.lane.submit({ incidentId, to: this.d.multisig, data, gasLimit: gas, block, note: `execute ${name} ${digest}` });
-        if (out.status === "sent") submitted = out.hash ?? out.relayerTxId;
-      } catch (err) {
-        const { reason } = decodeRevert(err, multisigIface);
-        notes.push(`fast-path execute not sent: ${reason}`);
-        store.addTimeline({ incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian execute NOT sent: simulation failed: ${reason}` });
-      }
+      const sub = await this.submit(incidentId, action, signatures, name, digest, block);
+      submitted = sub.submitted;
+      submitError = sub.error;
+      if (sub.note) notes.push(sub.note);
     }
 
     // Queued (background delivery): the proposal does not wait for the channels.
@@ -176,6 +184,25 @@ export class GuardianResponder {
       blockNumber: decision.finding.blockNumber,
       blockHash: decision.finding.blockHash,
     });
+    // The file is written: a retry only redoes the submission (see the top).
+    if (submitError) return { status: "error", reason: submitError };
     return { status: "published", file, digest, signatures: signatures.length, threshold, submitted };
+  }
+
+  /** Fast path: simulate and send execute(action, signatures). `error`: no answer from the RPC (retry later). */
+  private async submit(incidentId: string, action: GuardianAction, signatures: Approval[], name: string, digest: string, block: BlockRef): Promise<{ submitted?: string; error?: string; note?: string }> {
+    const data = multisigIface.encodeFunctionData("execute", [action, signatures]);
+    try {
+      const from = await this.d.signer!.address();
+      await this.d.provider.call({ from, to: this.d.multisig, data, blockTag: "pending" });
+      const gas = ((await this.d.provider.estimateGas({ from, to: this.d.multisig, data })) * 13n) / 10n;
+      const out = await this.d.lane!.submit({ incidentId, to: this.d.multisig, data, gasLimit: gas, block, note: `execute ${name} ${digest}` });
+      return { submitted: out.status === "sent" ? (out.hash ?? out.relayerTxId) : undefined };
+    } catch (err) {
+      if (!isRevert(err)) return { error: `fast-path execute not sent (no answer from the RPC): ${(err as Error).message.split("\n")[0]}` };
+      const { reason } = decodeRevert(err, multisigIface);
+      this.d.store.addTimeline({ incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian execute NOT sent: simulation failed: ${reason}` });
+      return { note: `fast-path execute not sent: ${reason}` };
+    }
   }
 }

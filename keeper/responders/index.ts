@@ -15,7 +15,7 @@
 // (alerts/dispatch.ts), idempotent through the store; `await responders.idle()` waits for it.
 import type { Provider } from "ethers";
 import type { KeeperStore } from "../store/store.js";
-import type { AlertChannel, AlertMessage, BlockRef, Decision } from "../types.js";
+import type { AlertChannel, AlertMessage, BlockData, BlockRef, Decision } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";
 import { AlertDispatcher, type DeliveryResult } from "./alerts/dispatch.js";
 import { alertId, messageFromDecision, retractionOf } from "./alerts/format.js";
@@ -125,25 +125,21 @@ export class Responders {
   /**
    * Act on decisions: pauses first (they race the attacker), then proposals, both awaited; the
    * alerts are queued (background delivery, in order) and do not hold the caller.
+   * Every decision to act is recorded in the store (actions) BEFORE its first try: a try that
+   * fails (RPC down, a 503 on the nonce, a failed simulation...) leaves it pending, and it is tried
+   * again on every new head (retryPending) until it is carried out, the target is already paused,
+   * or a person closes the incident. `block` may be the full BlockData: its transactions give the
+   * attack's tips to outbid.
    */
-  async handle(decisions: Decision[], block: BlockRef): Promise<HandleResult[]> {
+  async handle(decisions: Decision[], block: BlockRef | BlockData): Promise<HandleResult[]> {
     const active = decisions.filter((x) => !x.suppressed);
     const results: HandleResult[] = [];
     for (const d of active) {
       const r: Omit<HandleResult, "alerts"> = { incidentId: d.incidentId };
       if (d.act && d.action === "pause") {
-        if (!this.sentinel) {
-          r.pause = { status: "error", reason: "no sentinel signer configured (signers.sentinel)" };
-          this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause NOT sent: ${r.pause.reason}` });
-        } else {
-          try {
-            r.pause = await this.sentinel.pause(d, block);
-          } catch (err) {
-            r.pause = { status: "error", reason: (err as Error).message };
-            this.logger.error({ incident: d.incidentId, err: r.pause.reason }, "sentinel pause failed");
-            this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause failed: ${r.pause.reason}` });
-          }
-        }
+        const stored: StoredDecision = { ...d, attack: attackOf(d, block) };
+        this.deps.store.recordAction(stored, "pause", block, this.now());
+        r.pause = await this.tryPause(stored, block, true);
       }
       if (d.act && d.action === "contain") {
         if (!this.container) {
@@ -163,18 +159,8 @@ export class Responders {
     }
     for (const [i, d] of active.entries()) {
       if (d.act && d.action === "propose") {
-        const r = results[i]!;
-        if (!this.guardian) {
-          r.proposal = { status: "error", reason: "no guardian multisig configured (contracts.guardian)" };
-          this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian proposal NOT made: ${r.proposal.reason}` });
-        } else {
-          try {
-            r.proposal = await this.guardian.propose(d, block);
-          } catch (err) {
-            r.proposal = { status: "error", reason: (err as Error).message };
-            this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian proposal failed: ${r.proposal.reason}` });
-          }
-        }
+        this.deps.store.recordAction(d, "propose", block, this.now());
+        results[i]!.proposal = await this.tryPropose(d, block, true);
       }
     }
     for (const [i, d] of active.entries()) {
@@ -184,10 +170,115 @@ export class Responders {
     return results;
   }
 
-  /** Per new head: follow pause / execute transactions; report containment to the channels. */
+  /** One try of a recorded pause decision; the action is finished when the lane holds a transaction or the scope is paused. */
+  private async tryPause(d: StoredDecision, block: BlockRef, first: boolean): Promise<PauseOutcome> {
+    const { store } = this.deps;
+    let out: PauseOutcome;
+    if (!this.sentinel) out = { status: "error", reason: "no sentinel signer configured (signers.sentinel)" };
+    else {
+      try {
+        const outbid = d.attack ? { tip: d.attack.tip === undefined ? undefined : BigInt(d.attack.tip), senders: d.attack.senders } : undefined;
+        out = await this.sentinel.pause(d, block, outbid);
+      } catch (err) {
+        out = { status: "error", reason: (err as Error).message.split("\n")[0]!.slice(0, 300) };
+      }
+    }
+    const rec = store.action(d.incidentId, "pause");
+    if (out.status === "sent" || out.status === "already-paused" || out.status === "duplicate" || out.status === "pending-broadcast") {
+      store.noteActionTry(d.incidentId, "pause", undefined, this.now());
+      store.finishAction(d.incidentId, "pause", "done", this.now());
+      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `pause carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number}): ${describePause(out)}` });
+      return out;
+    }
+    const reason = out.status === "deferred" ? `deferred: ${out.reason}` : out.status === "simulation-failed" ? `simulation failed: ${out.reason}` : out.reason;
+    if (out.status === "error" && rec?.lastError !== reason) {
+      this.logger.error({ incident: d.incidentId, err: reason }, "sentinel pause not sent; retrying on the next head");
+      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
+    }
+    store.noteActionTry(d.incidentId, "pause", reason, this.now());
+    return out;
+  }
+
+  /** One try of a recorded proposal; finished once published (and submitted when the fast path is on). */
+  private async tryPropose(d: Decision, block: BlockRef, first: boolean): Promise<ProposalOutcome> {
+    const { store } = this.deps;
+    let out: ProposalOutcome;
+    if (!this.guardian) out = { status: "error", reason: "no guardian multisig configured (contracts.guardian)" };
+    else {
+      try {
+        out = await this.guardian.propose(d, block);
+      } catch (err) {
+        out = { status: "error", reason: (err as Error).message.split("\n")[0]!.slice(0, 300) };
+      }
+    }
+    const rec = store.action(d.incidentId, "propose");
+    if (out.status !== "error") {
+      store.noteActionTry(d.incidentId, "propose", undefined, this.now());
+      store.finishAction(d.incidentId, "propose", "done", this.now());
+      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `guardian proposal carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number})` });
+      return out;
+    }
+    if (rec?.lastError !== out.reason) {
+      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `guardian proposal not made (try ${(rec?.tries ?? 0) + 1}, retried on every new head until done or the incident is closed): ${out.reason}` });
+    }
+    store.noteActionTry(d.incidentId, "propose", out.reason, this.now());
+    return out;
+  }
+
+  /**
+   * Try every pending decision again (called on each new head, and by the runtime with backoff
+   * while no head arrives). Decisions of incidents no longer open are finished here.
+   */
+  async retryPending(head: BlockRef): Promise<number> {
+    const { store } = this.deps;
+    let tried = 0;
+    for (const a of store.actions("pending")) {
+      const inc = store.incident(a.incidentId);
+      if (!inc || inc.status === "retracted") {
+        store.finishAction(a.incidentId, a.kind, "retracted", this.now());
+        continue;
+      }
+      if (inc.status === "closed") {
+        store.finishAction(a.incidentId, a.kind, "done", this.now());
+        continue;
+      }
+      if (a.kind === "pause") {
+        if (inc.status === "contained") {
+          store.finishAction(a.incidentId, a.kind, "done", this.now());
+          continue;
+        }
+        if (this.sentinel?.lane.isTracking(a.incidentId)) {
+          store.finishAction(a.incidentId, a.kind, "done", this.now());
+          continue;
+        }
+        tried++;
+        await this.tryPause(a.decision as StoredDecision, head, false);
+      } else {
+        tried++;
+        await this.tryPropose(a.decision, head, false);
+      }
+    }
+    return tried;
+  }
+
+  /** Decisions recorded and not yet carried out (what /healthz and the status page report). */
+  pendingActions(): number {
+    return this.deps.store.actions("pending").length;
+  }
+
+  /**
+   * Per new HEAD (not per replayed block: the runtime calls this when the chain's head moves):
+   * follow pause / execute transactions (receipts, fee bumps), retry pending decisions, report
+   * containment to the channels.
+   */
   async onNewBlock(block: BlockRef): Promise<(Containment | ContainContainment)[]> {
     const contained: (Containment | ContainContainment)[] = this.sentinel ? await this.sentinel.onNewBlock(block) : [];
     if (this.container) contained.push(...(await this.container.onNewBlock(block)));
+    try {
+      await this.retryPending(block);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, "retrying pending decisions failed; again on the next head");
+    }
     if (this.guardianLane) {
       for (const ev of await this.guardianLane.onNewBlock(block)) {
         this.deps.store.addTimeline({
@@ -206,6 +297,8 @@ export class Responders {
         body: `Incident ${c.incidentId} contained at block ${c.blockNumber} (${c.how}${c.hash ? `, tx ${c.hash}` : ""}).`,
         blockNumber: c.blockNumber,
         blockHash: block.number === c.blockNumber ? block.hash : "",
+        // PagerDuty resolves these (one PagerDuty alert per keeper alert).
+        resolves: [...new Set(this.deps.store.alerts(c.incidentId).filter((a) => !a.id.endsWith("#contained") && !a.retracted).map((a) => a.id))],
       };
       void this.dispatcher.enqueue(msg);
     }
@@ -269,6 +362,22 @@ export class Responders {
     }
     return [...a, ...b, ...c];
   }
+}
+
+/** A decision as recorded in the store, with what the pause must outbid. */
+type StoredDecision = Decision & { attack?: { tip?: string; senders: string[] } };
+
+/**
+ * The attack transactions of a decision's block: the finding's own transaction, and every
+ * transaction to the paused contract. Their highest tip and their senders are what to outbid.
+ */
+function attackOf(d: Decision, block: BlockRef | BlockData): StoredDecision["attack"] {
+  const txs = "transactions" in block ? block.transactions : [];
+  const target = d.pause?.breaker.toLowerCase();
+  const hits = txs.filter((t) => (d.finding.txHash && t.hash === d.finding.txHash) || (target && t.to?.toLowerCase() === target));
+  if (hits.length === 0) return undefined;
+  const tip = hits.reduce<bigint | undefined>((m, t) => (t.priorityFeePerGas !== undefined && (m === undefined || t.priorityFeePerGas > m) ? t.priorityFeePerGas : m), undefined);
+  return { tip: tip?.toString(), senders: [...new Set(hits.map((t) => t.from.toLowerCase()))] };
 }
 
 function describePause(p: PauseOutcome | undefined): string | undefined {

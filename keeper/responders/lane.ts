@@ -12,7 +12,13 @@ import type { KeeperStore } from "../store/store.js";
 import type { BlockRef, TxAttempt } from "../types.js";
 import type { KeeperSigner, SentTx } from "../signers/types.js";
 import type { Logger, ResponderMetrics } from "./deps.js";
-import type { SentinelResponderConfig } from "./schema.js";
+import { feePolicySchema, type FeePolicy, type SentinelResponderConfig } from "./schema.js";
+
+/** What the pause must outbid: the attack transactions' tip, and their senders (their next pending transactions). */
+export interface Outbid {
+  tip?: bigint;
+  senders: string[];
+}
 
 export type LaneKind = TxAttempt["kind"];
 
@@ -48,6 +54,7 @@ interface Tracked {
   broadcast: boolean;
   lastActionBlock: number;
   capNoted: boolean;
+  outbid?: Outbid;
   included?: { hash: string; blockNumber: number; success: boolean; attemptId: number };
 }
 
@@ -67,7 +74,7 @@ export interface LaneDeps {
   provider: Provider;
   signer: KeeperSigner;
   chainId: number;
-  fees: Pick<SentinelResponderConfig, "feeBumpPercent" | "maxFeePerGas" | "priorityFeePerGas" | "confirmations">;
+  fees: Pick<SentinelResponderConfig, "feeBumpPercent" | "maxFeePerGas" | "priorityFeePerGas" | "confirmations"> & { fees?: FeePolicy };
   logger: Logger;
   metrics?: ResponderMetrics;
   now?: () => number;
@@ -77,6 +84,8 @@ export class TxLane {
   private readonly tracked = new Map<string, Tracked>();
   private nextNonce?: number;
   private addr?: string;
+  /** The newest head seen (onNewBlock): fees are bumped only when a head above the last action arrives. */
+  private head = 0;
 
   constructor(private readonly d: LaneDeps) {}
 
@@ -104,7 +113,8 @@ export class TxLane {
 
   /** Existing attempts that block a new submission for this incident (anything not failed). */
   existingFor(incidentId: string, to: string, data: string): TxAttempt | undefined {
-    const own = this.d.store.txAttempts(incidentId).find((a) => a.kind === this.d.kind && a.status !== "failed");
+    // "replaced" alone (every attempt's nonce was taken by a transaction we did not record) does not block a new try.
+    const own = this.d.store.txAttempts(incidentId).find((a) => a.kind === this.d.kind && a.status !== "failed" && a.status !== "replaced");
     if (own) return own;
     return this.d.store
       .pendingTxAttempts(this.d.kind)
@@ -113,27 +123,74 @@ export class TxLane {
 
   // ---------------------------------------------------------------- fees and nonces
 
-  private pctUp(x: bigint): bigint {
-    const bps = BigInt(Math.round(this.d.fees.feeBumpPercent * 100));
+  private pctUp(x: bigint, percent = this.d.fees.feeBumpPercent): bigint {
+    const bps = BigInt(Math.round(percent * 100));
     return (x * (10_000n + bps) + 9_999n) / 10_000n;
   }
 
-  private async market(): Promise<{ baseFee: bigint; tip: bigint }> {
+  private policy(): FeePolicy {
+    return this.d.fees.fees ?? feePolicySchema.parse({});
+  }
+
+  /**
+   * Base fee of the next block and the tip to start from: the highest of the urgent tip
+   * (priorityFeePerGas), the policy's percentile of recent tips (eth_feeHistory), its minimum, the
+   * node's suggestion, and `floor` (the attack transactions' tips + outbidPercent).
+   */
+  private async market(floor = 0n): Promise<{ baseFee: bigint; tip: bigint }> {
+    const p = this.policy();
     const block = await this.d.provider.getBlock("latest");
-    const baseFee = block?.baseFeePerGas ?? 0n;
-    let tip = this.d.fees.priorityFeePerGas;
-    if (tip === undefined) {
-      try {
-        tip = (await this.d.provider.getFeeData()).maxPriorityFeePerGas ?? 1_000_000_000n;
-      } catch {
-        tip = 1_000_000_000n;
-      }
+    let baseFee = block?.baseFeePerGas ?? 0n;
+    let tip = p.minPriorityFeePerGas;
+    if (this.d.fees.priorityFeePerGas !== undefined && this.d.fees.priorityFeePerGas > tip) tip = this.d.fees.priorityFeePerGas;
+    const hist = await this.feeHistory(p).catch(() => undefined);
+    if (hist) {
+      if (hist.tip > tip) tip = hist.tip;
+      if (hist.nextBaseFee > baseFee) baseFee = hist.nextBaseFee;
     }
+    if (this.d.fees.priorityFeePerGas === undefined) {
+      const suggested = await this.d.provider.getFeeData().then((f) => f.maxPriorityFeePerGas ?? 0n, () => 0n);
+      if (suggested > tip) tip = suggested;
+    }
+    if (floor > tip) tip = floor;
     return { baseFee, tip };
   }
 
-  private async initialFees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; capped: boolean }> {
-    const { baseFee, tip } = await this.market();
+  private async feeHistory(p: FeePolicy): Promise<{ tip: bigint; nextBaseFee: bigint } | undefined> {
+    const send = (this.d.provider as unknown as { send?: (m: string, a: unknown[]) => Promise<unknown> }).send;
+    if (typeof send !== "function") return undefined;
+    const h = (await send.call(this.d.provider, "eth_feeHistory", [`0x${p.historyBlocks.toString(16)}`, "latest", [p.tipPercentile]])) as {
+      baseFeePerGas?: string[];
+      reward?: string[][];
+    };
+    const rewards = (h.reward ?? []).map((r) => BigInt(r[0] ?? "0x0"));
+    const tip = rewards.reduce((m, x) => (x > m ? x : m), 0n);
+    const bases = h.baseFeePerGas ?? [];
+    return { tip, nextBaseFee: bases.length ? BigInt(bases[bases.length - 1]!) : 0n };
+  }
+
+  /** The tip to beat: `base` and the pending transactions of the attackers' senders, + outbidPercent. */
+  private async outbidFloor(o: Outbid | undefined): Promise<bigint> {
+    if (!o) return 0n;
+    let top = o.tip ?? 0n;
+    if (o.senders.length > 0) {
+      try {
+        const pending = await this.d.provider.getBlock("pending", true);
+        const senders = new Set(o.senders.map((a) => a.toLowerCase()));
+        for (const tx of pending?.prefetchedTransactions ?? []) {
+          if (!senders.has(tx.from.toLowerCase())) continue;
+          const tip = tx.maxPriorityFeePerGas ?? (tx.gasPrice !== null && pending?.baseFeePerGas != null ? tx.gasPrice - pending.baseFeePerGas : 0n);
+          if (tip > top) top = tip;
+        }
+      } catch {
+        /* no pending block on this node: the receipts' tips only */
+      }
+    }
+    return top > 0n ? this.pctUp(top, this.policy().outbidPercent) : 0n;
+  }
+
+  private async initialFees(outbid?: Outbid): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; capped: boolean }> {
+    const { baseFee, tip } = await this.market(await this.outbidFloor(outbid));
     const cap = this.d.fees.maxFeePerGas;
     let maxFee = 2n * baseFee + tip;
     const capped = maxFee > cap;
@@ -141,17 +198,30 @@ export class TxLane {
     return { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip > maxFee ? maxFee : tip, capped };
   }
 
-  /** Next fees: ≥ +bump% on both fields, at least what the market asks now, capped; undefined at the cap. */
-  private async bumpedFees(prev: Attempt): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined> {
-    const { baseFee, tip } = await this.market();
-    const minTip = this.pctUp(prev.maxPriorityFeePerGas ?? 0n) + ((prev.maxPriorityFeePerGas ?? 0n) === 0n ? 1n : 0n);
-    const minMax = this.pctUp(prev.maxFeePerGas ?? 0n);
-    const newTip = tip > minTip ? tip : minTip;
+  /**
+   * Next fees: ≥ +feeBumpPercent on both fields, at least what the policy asks now (market, attackers),
+   * capped at maxFeePerGas; at the cap one last replacement spends the whole cap on the tip.
+   * undefined when nothing higher can be sent.
+   */
+  private async bumpedFees(prev: Attempt, outbid?: Outbid): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; atCap: boolean } | undefined> {
+    const cap = this.d.fees.maxFeePerGas;
+    const { baseFee, tip } = await this.market(await this.outbidFloor(outbid));
+    const prevTip = prev.maxPriorityFeePerGas ?? 0n;
+    const prevMax = prev.maxFeePerGas ?? 0n;
+    const minTip = this.pctUp(prevTip) + (prevTip === 0n ? 1n : 0n);
+    const minMax = this.pctUp(prevMax);
+    let newTip = tip > minTip ? tip : minTip;
     let newMax = 2n * baseFee + newTip;
     if (newMax < minMax) newMax = minMax;
-    if (newMax > this.d.fees.maxFeePerGas) newMax = this.d.fees.maxFeePerGas;
-    if (newMax < minMax || newMax < newTip) return undefined;
-    return { maxFeePerGas: newMax, maxPriorityFeePerGas: newTip };
+    let atCap = false;
+    if (newMax > cap || newTip > cap) {
+      atCap = true;
+      newMax = cap;
+      if (this.policy().spendCapOnTip || newTip > cap) newTip = cap;
+    }
+    // A node refuses a replacement below +10% on both fields.
+    if (newMax < (prevMax * 11n) / 10n || newTip < (prevTip * 11n) / 10n || newTip > newMax) return undefined;
+    return { maxFeePerGas: newMax, maxPriorityFeePerGas: newTip, atCap };
   }
 
   private async takeNonce(): Promise<number> {
@@ -164,7 +234,7 @@ export class TxLane {
   // ---------------------------------------------------------------- submit
 
   /** Claim the incident, record the intent, broadcast. Never sends twice for one incident. */
-  async submit(req: { incidentId: string; to: string; data: string; gasLimit: bigint; block: BlockRef; note?: string }): Promise<SubmitOutcome> {
+  async submit(req: { incidentId: string; to: string; data: string; gasLimit: bigint; block: BlockRef; note?: string; outbid?: Outbid }): Promise<SubmitOutcome> {
     const { store, signer, kind } = this.d;
     const quick = this.existingFor(req.incidentId, req.to, req.data);
     if (quick) return { status: "duplicate", reason: `attempt #${quick.id} (${quick.status}) already exists for incident ${quick.incidentId}` };
@@ -175,7 +245,7 @@ export class TxLane {
     let capNote: string | undefined;
     if (!signer.managesNonceAndFees) {
       if (!signer.signTransaction || !signer.broadcast) throw new Error(`${signer.kind} signer cannot sign locally`);
-      const f = await this.initialFees();
+      const f = await this.initialFees(req.outbid);
       if (f.capped) capNote = `fee capped at maxFeePerGas ${f.maxFeePerGas}`;
       fees = { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
       nonce = await this.takeNonce();
@@ -198,6 +268,7 @@ export class TxLane {
         status: "intent",
         note: meta({ gasLimit: req.gasLimit, signer: signer.kind }, [req.note, capNote].filter(Boolean).join(", ") || undefined),
         createdAt: this.now(),
+        sentBlock: Math.max(req.block.number, this.head),
       });
       return { id };
     });
@@ -215,8 +286,10 @@ export class TxLane {
       attempts: [{ id: claimed.id, hash: signed?.hash, ...fees }],
       raw: signed?.raw,
       broadcast: false,
-      lastActionBlock: req.block.number,
-      capNoted: !!capNote,
+      // The head, not the (maybe old, catching up) block decided on: no bump before a new head.
+      lastActionBlock: Math.max(req.block.number, this.head),
+      capNoted: false,
+      outbid: req.outbid,
     };
     this.tracked.set(req.incidentId, t);
     return this.broadcastCurrent(t, req.block.number);
@@ -282,6 +355,8 @@ export class TxLane {
     this.d.store.updateTxAttempt(a.id, {
       status: success ? "included" : "failed",
       includedBlock: r.blockNumber,
+      gasUsed: r.gasUsed,
+      feePaidWei: r.gasUsed * r.gasPrice,
       ...(success ? {} : { note: meta({ gasLimit: t.gasLimit, relayerTxId: t.relayerTxId }, "reverted on chain") }),
     });
     for (const o of t.attempts) if (o.id !== a.id) this.d.store.updateTxAttempt(o.id, { status: "replaced" });
@@ -296,6 +371,7 @@ export class TxLane {
 
   /** Follow every tracked transaction: receipts, confirmations, re-broadcast, fee bumps. */
   async onNewBlock(block: BlockRef): Promise<LaneEvent[]> {
+    if (block.number > this.head) this.head = block.number;
     const events: LaneEvent[] = [];
     for (const t of [...this.tracked.values()]) {
       try {
@@ -397,18 +473,20 @@ export class TxLane {
   private async bump(t: Tracked, block: BlockRef): Promise<void> {
     const { signer, store } = this.d;
     const prev = t.attempts[t.attempts.length - 1];
-    const fees = await this.bumpedFees(prev);
-    if (!fees) {
+    const bumped = await this.bumpedFees(prev, t.outbid);
+    if (!bumped) {
       if (!t.capNoted) {
         t.capNoted = true;
         this.timeline(t.incidentId, block.number, "note", `${this.d.kind} tx not included and fees are at the cap (maxFeePerGas ${this.d.fees.maxFeePerGas}); waiting`);
       }
       return;
     }
+    const fees = { maxFeePerGas: bumped.maxFeePerGas, maxPriorityFeePerGas: bumped.maxPriorityFeePerGas };
     const signed = await signer.signTransaction!({ to: t.to, data: t.data, gasLimit: t.gasLimit, nonce: t.nonce, ...fees });
     const id = store.recordTxAttempt({
       incidentId: t.incidentId, kind: this.d.kind, chainId: this.d.chainId, to: t.to, data: t.data, nonce: t.nonce, hash: signed.hash,
-      ...fees, status: "intent", note: meta({ gasLimit: t.gasLimit, signer: signer.kind }, `replaces ${prev.hash} (block ${block.number})`), createdAt: this.now(),
+      ...fees, status: "intent", note: meta({ gasLimit: t.gasLimit, signer: signer.kind }, `replaces ${prev.hash} (block ${block.number})${bumped.atCap ? "; at the cap: the whole maxFeePerGas as tip" : ""}`), createdAt: this.now(),
+      sentBlock: block.number,
     });
     t.attempts.push({ id, hash: signed.hash, ...fees });
     t.raw = signed.raw;
@@ -453,7 +531,8 @@ export class TxLane {
         attempts: all.filter((a) => a.hash || a.id === cur.id).map((a) => ({ id: a.id!, hash: a.hash, maxFeePerGas: a.maxFeePerGas, maxPriorityFeePerGas: a.maxPriorityFeePerGas })),
         // An "intent" may or may not have reached the node: re-broadcast the same signed bytes.
         broadcast: cur.status === "sent",
-        lastActionBlock: 0,
+        // Bump only on a head above the one the last attempt went out at (not at once after a restart).
+        lastActionBlock: cur.sentBlock ?? 0,
         capNoted: false,
       });
       if (cur.nonce !== undefined && (this.nextNonce ?? 0) <= cur.nonce) this.nextNonce = cur.nonce + 1;

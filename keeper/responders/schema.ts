@@ -21,6 +21,12 @@ export const webhookChannelSchema = z.object({
   url: httpUrl,
   /** Env variable holding the HMAC-SHA256 secret signing the body (X-Breakwater-Signature). */
   secretEnv: envName,
+  /**
+   * "breakwater": X-Breakwater-Signature over `${ts}.${body}`. "oz-monitor": OpenZeppelin Monitor's
+   * format (body { title, body }, X-Signature = hex HMAC of body + X-Timestamp in ms), so receivers
+   * built for OZ Monitor work unchanged.
+   */
+  signature: z.enum(["breakwater", "oz-monitor"]).default("breakwater"),
 });
 export const slackChannelSchema = z.object({
   type: z.literal("slack"),
@@ -93,13 +99,36 @@ const feeWei = z
   .union([z.number().nonnegative(), z.bigint().nonnegative(), z.string().regex(/^\d+$/, "must be a decimal wei amount")])
   .transform((v) => (typeof v === "number" ? gwei(v) : BigInt(v)));
 
+/**
+ * The emergency fee policy: the pause must win the next block. The first tip is the highest of
+ * the urgent tip (priorityFeePerGas, when set), the `tipPercentile` of the tips paid in the last
+ * `historyBlocks` blocks (eth_feeHistory), `minPriorityFeePerGas`, the node's suggestion, and the
+ * known attack transactions' tips + `outbidPercent`. Each new head without inclusion raises it by
+ * feeBumpPercent (steep: default doubles); when that would pass maxFeePerGas, one last
+ * replacement spends the whole cap on the tip (`spendCapOnTip`).
+ */
+export const feePolicySchema = z.object({
+  /** Percentile (0-100) of the priority fees of recent blocks to start from. */
+  tipPercentile: z.number().min(0).max(100).default(95),
+  /** How many recent blocks eth_feeHistory looks at. */
+  historyBlocks: z.number().int().min(1).max(1024).default(20),
+  /** Never start below this tip (gwei as a number, or wei). */
+  minPriorityFeePerGas: feeWei.default(2),
+  /** Bid this % above the highest tip of the attack transactions (their receipts, and their senders' pending transactions). */
+  outbidPercent: z.number().min(1).max(1_000).default(25),
+  /** At the cap: send one last replacement whose tip is the whole maxFeePerGas. */
+  spendCapOnTip: z.boolean().default(true),
+});
+
 export const sentinelResponderSchema = z.object({
-  /** Raise both maxFeePerGas and maxPriorityFeePerGas by at least this % per new block until included. */
-  feeBumpPercent: z.number().min(12.5, "nodes reject replacements below +10%; use at least 12.5").max(500).default(12.5),
+  /** Raise both maxFeePerGas and maxPriorityFeePerGas by at least this % per new head until included (default: double). */
+  feeBumpPercent: z.number().min(12.5, "nodes reject replacements below +10%; use at least 12.5").max(1_000).default(100),
   /** Hard cap on maxFeePerGas: gwei as a number, or wei as a bigint / decimal string. */
   maxFeePerGas: feeWei.default(500),
-  /** Starting priority fee (gwei number or wei); default: the node's eth_maxPriorityFeePerGas. */
+  /** Urgent starting tip (gwei number or wei): the first tip is at least this. Default: from fees (eth_feeHistory). */
   priorityFeePerGas: feeWei.optional(),
+  /** How the first tip is chosen and how the cap is spent. */
+  fees: feePolicySchema.default({}),
   /** Blocks after inclusion before the pause counts as contained (1 = the inclusion block). */
   confirmations: z.number().int().min(1).max(64).default(1),
   /** Gas limit; default: eth_estimateGas × 1.3. */
@@ -217,6 +246,7 @@ export type AlertsConfig = z.output<typeof alertsSchema>;
 export type ChannelConfig = z.output<typeof channelSchema>;
 export type RetryConfig = z.output<typeof retrySchema>;
 export type SentinelResponderConfig = z.output<typeof sentinelResponderSchema>;
+export type FeePolicy = z.output<typeof feePolicySchema>;
 export type GuardianResponderConfig = z.output<typeof guardianResponderSchema>;
 export type ContainTargetConfig = z.output<typeof containTargetSchema>;
 export type ContainResponderConfig = z.output<typeof containResponderSchema>;

@@ -13,7 +13,7 @@ import type { BlockRef, Decision, PauseTarget } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";
 import { breakerIface, BREAKER_ABI, decodeRevert } from "./abi.js";
 import type { Logger, ResponderMetrics } from "./deps.js";
-import { TxLane, type LaneEvent, type SubmitOutcome } from "./lane.js";
+import { TxLane, type LaneEvent, type Outbid, type SubmitOutcome } from "./lane.js";
 import type { SentinelResponderConfig } from "./schema.js";
 
 export type PauseOutcome =
@@ -47,6 +47,8 @@ export class SentinelResponder {
   readonly lane: TxLane;
   /** Incidents whose pause someone else is sending: confirmed from chain state. */
   private readonly watched = new Map<string, PauseTarget>();
+  /** Last simulation failure per incident: a retry failing the same way is not recorded again. */
+  private readonly lastFailure = new Map<string, string>();
 
   constructor(private readonly d: SentinelResponderDeps) {
     this.lane = new TxLane({
@@ -77,7 +79,12 @@ export class SentinelResponder {
     if (before === "open") this.d.metrics?.contained?.(incidentId);
   }
 
-  async pause(decision: Decision, block: BlockRef): Promise<PauseOutcome> {
+  /**
+   * One try of every step before the broadcast (state, other replica, simulation, gas, fees, nonce,
+   * signing), then the lane. Throws on RPC failures: the caller (Responders) keeps the decision
+   * pending and tries again on the next head. `outbid`: the attack transactions to go before.
+   */
+  async pause(decision: Decision, block: BlockRef, outbid?: Outbid): Promise<PauseOutcome> {
     const { store, signer } = this.d;
     const incidentId = decision.incidentId;
     const t = decision.pause;
@@ -122,11 +129,15 @@ export class SentinelResponder {
       await this.d.provider.call({ from, to: t.breaker, data, blockTag: "pending" });
     } catch (err) {
       const { name, reason } = decodeRevert(err);
+      // No answer from the node is not a simulation verdict: let the caller retry.
+      if (!isRevert(err)) throw err;
       if (name === "AlreadyPaused") {
         this.watched.set(incidentId, t);
         store.recordTxAttempt({ incidentId, kind: "pause", chainId: this.d.chainId, to: t.breaker, data, status: "skipped", note: `simulation: ${reason} (pending block); nothing sent`, createdAt: this.now() });
         return { status: "deferred", reason };
       }
+      if (this.lastFailure.get(incidentId) === reason) return { status: "simulation-failed", reason };
+      this.lastFailure.set(incidentId, reason);
       store.recordTxAttempt({ incidentId, kind: "pause", chainId: this.d.chainId, to: t.breaker, data, status: "failed", note: `simulation failed, nothing sent: ${reason}`, createdAt: this.now() });
       store.addTimeline({ incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause NOT sent: simulation of sentinelPause failed: ${reason}`, data: { breaker: t.breaker, scope: t.scope, sentinel: from } });
       this.d.metrics?.simulationFailed?.("pause", name ?? "unknown");
@@ -140,11 +151,13 @@ export class SentinelResponder {
       try {
         gasLimit = ((await this.d.provider.estimateGas({ from, to: t.breaker, data })) * 13n) / 10n;
       } catch (err) {
+        if (!isRevert(err)) throw err;
         gasLimit = 200_000n;
         this.d.logger.warn({ err: decodeRevert(err).reason }, "estimateGas failed after a successful simulation; using 200000");
       }
     }
-    const out: SubmitOutcome = await this.lane.submit({ incidentId, to: t.breaker, data, gasLimit, block, note: `sentinelPause(${t.scope}, ${t.durationSeconds})` });
+    this.lastFailure.delete(incidentId);
+    const out: SubmitOutcome = await this.lane.submit({ incidentId, to: t.breaker, data, gasLimit, block, note: `sentinelPause(${t.scope}, ${t.durationSeconds})`, outbid });
     if (out.status === "sent") this.d.logger.info({ incident: incidentId, hash: out.hash, nonce: out.nonce }, "sentinel pause sent");
     return out.status === "sent" ? { status: "sent", hash: out.hash, nonce: out.nonce } : out.status === "duplicate" ? out : { status: "pending-broadcast", error: out.error };
   }
@@ -165,6 +178,8 @@ export class SentinelResponder {
       } else {
         const reason = ev.type === "failed" ? ev.reason : ev.type === "included" ? (ev.success ? "included but the scope is not paused" : `tx ${ev.hash} reverted`) : "nonce used by another transaction and the scope is not paused";
         this.d.store.addTimeline({ incidentId: ev.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause did not take effect: ${reason}` });
+        // The decision stands: it is tried again (a new transaction) on the next head.
+        this.d.store.reopenAction(ev.incidentId, "pause", `pause did not take effect: ${reason}`);
       }
     }
     for (const [incidentId, t] of [...this.watched]) {
@@ -181,4 +196,13 @@ export class SentinelResponder {
   resumePending(): string[] {
     return this.lane.resume();
   }
+}
+
+/** A revert the node reported (an answer), as opposed to no answer (transport, timeout). */
+export function isRevert(err: unknown): boolean {
+  const e = err as { code?: string; data?: unknown; info?: { error?: { code?: number } }; error?: { code?: number } };
+  if (e?.code === "CALL_EXCEPTION") return true;
+  if (typeof e?.data === "string" && e.data.startsWith("0x") && e.data.length > 2) return true;
+  const code = e?.info?.error?.code ?? e?.error?.code;
+  return code === 3 || code === -32015;
 }

@@ -61,6 +61,8 @@ export interface RpcPoolOptions {
   onTransportError?: (url: string, kind: string, message: string) => void;
   /** Called when the active endpoint changes; URLs redacted. */
   onRotate?: (from: string, to: string) => void;
+  /** Called when an endpoint answers (up) or fails at the transport level (down); URL redacted. */
+  onStatus?: (url: string, up: boolean) => void;
 }
 
 export class RpcPool {
@@ -68,6 +70,10 @@ export class RpcPool {
   private active = 0;
   private nextId = 1;
   private readonly timeoutMs: number;
+  /** Endpoints not used until their chain id is verified (down at start-up): see exclude / include. */
+  private readonly excluded = new Set<string>();
+  /** Wall clock (ms) of the last answer from any endpoint (a JSON-RPC error is an answer too). */
+  lastAnswerAt?: number;
 
   constructor(private readonly opts: RpcPoolOptions) {
     if (opts.urls.length === 0) throw new Error("RpcPool: at least one RPC URL is required");
@@ -112,19 +118,57 @@ export class RpcPool {
     });
   }
 
+  /**
+   * Leave `url` out of the rotation until include(url) (start-up: it did not answer, so its chain id
+   * is unknown). At least one endpoint must stay in.
+   */
+  exclude(url: string): void {
+    if (!this.urls.includes(url)) throw new Error(`RpcPool: unknown URL ${redactUrl(url)}`);
+    this.excluded.add(url);
+    if (this.excluded.size >= this.urls.length) {
+      this.excluded.delete(url);
+      throw new Error("RpcPool: cannot exclude every RPC endpoint");
+    }
+    if (this.urls[this.active] === url) this.rotateFrom(this.active);
+  }
+
+  /** Put an excluded endpoint back into the rotation (its chain id was verified). */
+  include(url: string): void {
+    this.excluded.delete(url);
+  }
+
+  /** Endpoints left out of the rotation (unverified). */
+  get excludedUrls(): string[] {
+    return [...this.excluded];
+  }
+
   /** Try `fn` on the active endpoint, rotating through every endpoint once on transport errors. */
   private async withFailover<R>(what: string, fn: (url: string) => Promise<R>): Promise<R> {
     const causes: string[] = [];
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const index = this.active;
       const url = this.urls[index]!;
+      if (this.excluded.has(url)) {
+        this.rotateFrom(index);
+        continue;
+      }
       try {
-        return await fn(url);
+        const out = await fn(url);
+        this.lastAnswerAt = Date.now();
+        this.opts.onStatus?.(redactUrl(url), true);
+        return out;
       } catch (err) {
-        if (!(err instanceof TransportError)) throw err;
+        if (!(err instanceof TransportError)) {
+          if (err instanceof RpcError) {
+            this.lastAnswerAt = Date.now();
+            this.opts.onStatus?.(redactUrl(url), true);
+          }
+          throw err;
+        }
         const shown = redactUrl(url);
         causes.push(`${shown}: ${err.message}`);
         this.opts.onTransportError?.(shown, err.kind, err.message);
+        this.opts.onStatus?.(shown, false);
         this.rotateFrom(index);
       }
     }
@@ -176,7 +220,10 @@ export class RpcPool {
   private rotateFrom(index: number): void {
     if (this.urls.length < 2 || this.active !== index) return;
     const from = redactUrl(this.urls[index]!);
-    this.active = (index + 1) % this.urls.length;
+    let next = (index + 1) % this.urls.length;
+    for (let k = 0; k < this.urls.length && this.excluded.has(this.urls[next]!); k++) next = (next + 1) % this.urls.length;
+    this.active = next;
+    if (next === index) return;
     this.opts.onRotate?.(from, redactUrl(this.urls[this.active]!));
   }
 

@@ -35,6 +35,7 @@ interface RawHeader {
   hash: string;
   parentHash: string;
   timestamp: string;
+  baseFeePerGas?: string;
 }
 interface RawTx {
   hash: string;
@@ -44,6 +45,10 @@ interface RawTx {
   input: string;
   value: string;
   nonce: string;
+  gasPrice?: string;
+  maxPriorityFeePerGas?: string;
+  maxFeePerGas?: string;
+  gas?: string;
 }
 interface RawBlock extends RawHeader {
   transactions: RawTx[];
@@ -63,6 +68,8 @@ interface RawReceipt {
   blockHash: string;
   status?: string;
   contractAddress: string | null;
+  effectiveGasPrice?: string;
+  gasUsed?: string;
   logs: RawLog[];
 }
 
@@ -73,6 +80,17 @@ const headerRef = (h: RawHeader): BlockRef => ({
   parentHash: h.parentHash,
   timestamp: num(h.timestamp),
 });
+
+const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, bigint>> => (v === undefined || v === null ? {} : ({ [k]: BigInt(v) } as Record<K, bigint>));
+
+/** The priority fee a transaction paid per gas (what a pause must outbid to go before it). */
+function tipOf(t: RawTx, r: RawReceipt, baseFee: string | undefined): { priorityFeePerGas?: bigint } {
+  const base = baseFee === undefined ? undefined : BigInt(baseFee);
+  const price = r.effectiveGasPrice ?? t.gasPrice;
+  if (price !== undefined && base !== undefined) return { priorityFeePerGas: BigInt(price) - base };
+  if (t.maxPriorityFeePerGas !== undefined) return { priorityFeePerGas: BigInt(t.maxPriorityFeePerGas) };
+  return {};
+}
 
 /** Meta key: the first block this store processed (where to resume if a reorg unwinds everything). */
 const META_FIRST_BLOCK = "source.firstBlock";
@@ -94,11 +112,17 @@ export interface BlockSourceOptions {
    * 1 disables prefetching. Default 32.
    */
   prefetch?: number;
+  /** While catching up, refresh the head at most this often (ms). Default 1000. */
+  headRefreshMs?: number;
 }
 
 export class BlockSource {
   /** Last head seen (number). */
   head?: number;
+  /** Last head seen (header). */
+  headRef?: BlockRef;
+  /** Wall clock (ms) of the last successful head refresh. */
+  headAt?: number;
   private headHash?: string;
   private blockReceipts: boolean | undefined = undefined;
   /** Blocks fetched ahead while catching up (number → block); dropped on any disagreement. */
@@ -113,6 +137,8 @@ export class BlockSource {
     const ref = headerRef(h);
     this.head = ref.number;
     this.headHash = ref.hash;
+    this.headRef = ref;
+    this.headAt = Date.now();
     return ref;
   }
 
@@ -120,8 +146,10 @@ export class BlockSource {
   async next(): Promise<SourceStep> {
     const { store, confirmations } = this.opts;
     const cp = store.checkpoint();
-    // Refresh the head only when we may have reached it (one request per block while catching up).
-    if (this.head === undefined || cp === undefined || cp.number >= this.head - confirmations) await this.refreshHead();
+    // Refresh the head when we may have reached it, and while catching up at most once per
+    // `headRefreshMs` (the responders bump fees on new heads, health compares with the real head).
+    const stale = this.headAt === undefined || Date.now() - this.headAt >= (this.opts.headRefreshMs ?? 1_000);
+    if (this.head === undefined || cp === undefined || cp.number >= this.head - confirmations || stale) await this.refreshHead();
     const head = this.head!;
     const target = head - confirmations;
 
@@ -302,6 +330,12 @@ export class BlockSource {
         nonce: num(t.nonce),
         createdContract: r.contractAddress ?? undefined,
         success: r.status === undefined ? true : num(r.status) === 1,
+        ...tipOf(t, r, raw.baseFeePerGas),
+        ...opt("gasPrice", r.effectiveGasPrice ?? t.gasPrice),
+        ...opt("maxFeePerGas", t.maxFeePerGas),
+        ...opt("maxPriorityFeePerGas", t.maxPriorityFeePerGas),
+        ...opt("gasLimit", t.gas),
+        ...opt("gasUsed", r.gasUsed),
       };
     });
     const logs: LogData[] = receipts

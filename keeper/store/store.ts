@@ -5,6 +5,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type {
   AlertMessage,
+  Decision,
   BlockRef,
   Finding,
   Incident,
@@ -51,7 +52,62 @@ CREATE TABLE IF NOT EXISTS rule_fires (
   rule_id TEXT NOT NULL, fingerprint TEXT NOT NULL, block_number INTEGER NOT NULL, at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rule_fires_key ON rule_fires (rule_id, fingerprint, block_number);
+CREATE TABLE IF NOT EXISTS actions (
+  incident_id TEXT NOT NULL, kind TEXT NOT NULL, decision TEXT NOT NULL, block_number INTEGER NOT NULL,
+  block_hash TEXT NOT NULL, status TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, closed_by TEXT,
+  PRIMARY KEY (incident_id, kind)
+);
 `;
+
+/** Columns added after the first release, per table: added to existing store files on open. */
+const ADDED_COLUMNS: Record<string, [string, string][]> = {
+  tx_attempts: [
+    ["sent_block", "INTEGER"],
+    ["gas_used", "TEXT"],
+    ["fee_paid", "TEXT"],
+  ],
+};
+
+/** Store schema version (meta "schemaVersion"): 2 = actions table + tx_attempts fee columns. */
+export const STORE_SCHEMA_VERSION = 2;
+
+/**
+ * A decision to act (pause / propose), recorded before the first try and retried on every new
+ * head until it is carried out (`done`), the incident is retracted by a reorg, or a person closes it.
+ */
+export interface ActionRecord {
+  incidentId: string;
+  kind: "pause" | "propose";
+  /** The policy's decision, as decided (bigints as strings). */
+  decision: Decision;
+  blockNumber: number;
+  blockHash: string;
+  status: "pending" | "done" | "closed" | "retracted";
+  /** Tries so far (each one ran every pre-broadcast step: state, nonce, fees, simulation, signing). */
+  tries: number;
+  lastError?: string;
+  createdAt: number;
+  updatedAt: number;
+  closedBy?: string;
+}
+
+/** What one pause cost and how fast it landed (the drill score and the bench read this). */
+export interface PauseFee {
+  incidentId: string;
+  hash: string;
+  /** Head block when the first transaction of the pause was broadcast. */
+  firstSentBlock?: number;
+  includedBlock: number;
+  /** includedBlock - firstSentBlock (0 = in the block after the one it was sent at... see note). */
+  blocksToInclusion?: number;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  feePaidWei: bigint;
+  maxPriorityFeePerGas?: bigint;
+  /** Transactions signed for it (1 + replacements). */
+  transactions: number;
+}
 
 type Row = Record<string, unknown>;
 
@@ -91,6 +147,25 @@ const toTxAttempt = (r: Row): TxAttempt => ({
   includedBlock: r.included_block === null ? undefined : Number(r.included_block),
   note: r.note === null ? undefined : String(r.note),
   createdAt: Number(r.created_at),
+  ...(r.sent_block === null || r.sent_block === undefined ? {} : { sentBlock: Number(r.sent_block) }),
+  ...(r.gas_used === null || r.gas_used === undefined ? {} : { gasUsed: BigInt(String(r.gas_used)) }),
+  ...(r.fee_paid === null || r.fee_paid === undefined ? {} : { feePaidWei: BigInt(String(r.fee_paid)) }),
+});
+
+const jsonBig = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+
+const toAction = (r: Row): ActionRecord => ({
+  incidentId: String(r.incident_id),
+  kind: r.kind as ActionRecord["kind"],
+  decision: JSON.parse(String(r.decision)) as Decision,
+  blockNumber: Number(r.block_number),
+  blockHash: String(r.block_hash),
+  status: r.status as ActionRecord["status"],
+  tries: Number(r.tries),
+  lastError: r.last_error === null ? undefined : String(r.last_error),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  closedBy: r.closed_by === null ? undefined : String(r.closed_by),
 });
 
 const toTimeline = (r: Row): TimelineEntry => ({
@@ -123,6 +198,17 @@ export class KeeperStore {
     this.db = new DatabaseSync(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Bring a store file written by an older keeper up to STORE_SCHEMA_VERSION (additive only). */
+  private migrate(): void {
+    for (const [table, cols] of Object.entries(ADDED_COLUMNS)) {
+      const have = new Set((this.db.prepare(`PRAGMA table_info(${table})`).all() as Row[]).map((r) => String(r.name)));
+      for (const [name, type] of cols) if (!have.has(name)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+    }
+    const v = Number(this.getMeta("schemaVersion") ?? "1");
+    if (v < STORE_SCHEMA_VERSION) this.setMeta("schemaVersion", String(STORE_SCHEMA_VERSION));
   }
 
   close(): void {
@@ -220,6 +306,7 @@ export class KeeperStore {
         blockNumber,
       ) as Row[]).map(toIncident);
       this.stmt("UPDATE incidents SET status = 'retracted' WHERE first_block > ?").run(blockNumber);
+      this.stmt("UPDATE actions SET status = 'retracted', updated_at = ? WHERE block_number > ? AND status = 'pending'").run(Date.now(), blockNumber);
       // `retracted` = "its block was orphaned" (also for alerts still queued: the dispatcher then
       // drops them, or retracts them if their delivery was already in flight). Whether the
       // retraction itself was delivered is tracked by its own row (id + RETRACTION_SUFFIX), so a
@@ -304,8 +391,88 @@ export class KeeperStore {
     );
   }
 
-  closeIncident(id: string): void {
-    this.stmt("UPDATE incidents SET status = 'closed' WHERE id = ?").run(id);
+  /**
+   * A person closes the incident (`breakwater-keeper incident close <id>`): its pending actions stop
+   * being retried. Returns the incident as it was before, or undefined if there is none.
+   */
+  closeIncident(id: string, by = "operator", note?: string): Incident | undefined {
+    return this.transaction(() => {
+      const before = this.incident(id);
+      if (!before) return undefined;
+      this.stmt("UPDATE incidents SET status = 'closed' WHERE id = ?").run(id);
+      this.stmt("UPDATE actions SET status = 'closed', closed_by = ?, updated_at = ? WHERE incident_id = ? AND status = 'pending'").run(by, Date.now(), id);
+      this.addTimeline({ incidentId: id, at: Date.now(), blockNumber: null, kind: "note", message: `incident closed by ${by}${note ? `: ${note}` : ""} (was ${before.status}); pending actions are no longer retried` });
+      return before;
+    });
+  }
+
+  // ------------------------------------------------------------------ actions (durable decisions)
+
+  /** Record a decision to act before its first try; a second record of the same (incident, kind) is a no-op. */
+  recordAction(decision: Decision, kind: ActionRecord["kind"], block: BlockRef, at = Date.now()): ActionRecord {
+    this.stmt(
+      `INSERT INTO actions (incident_id, kind, decision, block_number, block_hash, status, tries, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT(incident_id, kind) DO NOTHING`,
+    ).run(decision.incidentId, kind, jsonBig(decision), block.number, block.hash, at, at);
+    return this.action(decision.incidentId, kind)!;
+  }
+
+  action(incidentId: string, kind: ActionRecord["kind"]): ActionRecord | undefined {
+    const r = this.stmt("SELECT * FROM actions WHERE incident_id = ? AND kind = ?").get(incidentId, kind) as Row | undefined;
+    return r ? toAction(r) : undefined;
+  }
+
+  actions(status?: ActionRecord["status"]): ActionRecord[] {
+    const rows = status
+      ? this.stmt("SELECT * FROM actions WHERE status = ? ORDER BY created_at").all(status)
+      : this.stmt("SELECT * FROM actions ORDER BY created_at").all();
+    return (rows as Row[]).map(toAction);
+  }
+
+  /** One more try of a pending action: `error` = why it did not go through (undefined: it did). */
+  noteActionTry(incidentId: string, kind: ActionRecord["kind"], error?: string, at = Date.now()): void {
+    this.stmt("UPDATE actions SET tries = tries + 1, last_error = ?, updated_at = ? WHERE incident_id = ? AND kind = ?").run(error ?? null, at, incidentId, kind);
+  }
+
+  /** The action is carried out (a transaction is in the lane's hands, the scope was paused, the proposal published). */
+  finishAction(incidentId: string, kind: ActionRecord["kind"], status: "done" | "retracted" = "done", at = Date.now()): void {
+    this.stmt("UPDATE actions SET status = ?, updated_at = ? WHERE incident_id = ? AND kind = ? AND status = 'pending'").run(status, at, incidentId, kind);
+  }
+
+  /** Put a finished action back to pending (its pause did not take effect: reverted, nonce taken). */
+  reopenAction(incidentId: string, kind: ActionRecord["kind"], why: string, at = Date.now()): void {
+    this.stmt("UPDATE actions SET status = 'pending', last_error = ?, updated_at = ? WHERE incident_id = ? AND kind = ? AND status = 'done'").run(why, at, incidentId, kind);
+  }
+
+  // ------------------------------------------------------------------ fees
+
+  /**
+   * Every pause that was included, with its cost (gas used × effective gas price, from the receipt)
+   * and the blocks from the first broadcast to inclusion. Drill scores and the bench read this.
+   */
+  pauseFees(): PauseFee[] {
+    const rows = (this.stmt("SELECT * FROM tx_attempts WHERE kind = 'pause' ORDER BY id").all() as Row[]).map(toTxAttempt);
+    const out: PauseFee[] = [];
+    for (const a of rows) {
+      if (a.status !== "included" || !a.hash || a.includedBlock === undefined) continue;
+      const same = rows.filter((x) => x.incidentId === a.incidentId && x.hash);
+      const firstSent = same.map((x) => x.sentBlock).filter((x): x is number => x !== undefined).reduce<number | undefined>((m, x) => (m === undefined || x < m ? x : m), undefined);
+      const gasUsed = a.gasUsed ?? 0n;
+      const fee = a.feePaidWei ?? 0n;
+      out.push({
+        incidentId: a.incidentId,
+        hash: a.hash,
+        firstSentBlock: firstSent,
+        includedBlock: a.includedBlock,
+        blocksToInclusion: firstSent === undefined ? undefined : a.includedBlock - firstSent,
+        gasUsed,
+        effectiveGasPrice: gasUsed > 0n ? fee / gasUsed : 0n,
+        feePaidWei: fee,
+        maxPriorityFeePerGas: a.maxPriorityFeePerGas,
+        transactions: same.length,
+      });
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ rule fires (dedup, cooldown)
@@ -355,8 +522,8 @@ export class KeeperStore {
   /** Record an attempt (an intent before broadcast, then each send / replacement). */
   recordTxAttempt(a: TxAttempt): number {
     const r = this.stmt(
-      `INSERT INTO tx_attempts (incident_id, kind, chain_id, to_address, data, nonce, hash, max_fee, max_priority_fee, status, included_block, note, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tx_attempts (incident_id, kind, chain_id, to_address, data, nonce, hash, max_fee, max_priority_fee, status, included_block, note, created_at, sent_block)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       a.incidentId,
       a.kind,
@@ -371,16 +538,17 @@ export class KeeperStore {
       a.includedBlock ?? null,
       a.note ?? null,
       a.createdAt,
+      a.sentBlock ?? null,
     );
     return Number(r.lastInsertRowid);
   }
 
-  updateTxAttempt(id: number, patch: Partial<Pick<TxAttempt, "status" | "hash" | "nonce" | "includedBlock" | "note" | "maxFeePerGas" | "maxPriorityFeePerGas">>): void {
+  updateTxAttempt(id: number, patch: Partial<Pick<TxAttempt, "status" | "hash" | "nonce" | "includedBlock" | "note" | "maxFeePerGas" | "maxPriorityFeePerGas" | "sentBlock" | "gasUsed" | "feePaidWei">>): void {
     const current = this.stmt("SELECT * FROM tx_attempts WHERE id = ?").get(id) as Row | undefined;
     if (!current) throw new Error(`no tx attempt ${id}`);
     const merged = { ...toTxAttempt(current), ...patch };
     this.stmt(
-      "UPDATE tx_attempts SET status = ?, hash = ?, nonce = ?, included_block = ?, note = ?, max_fee = ?, max_priority_fee = ? WHERE id = ?",
+      "UPDATE tx_attempts SET status = ?, hash = ?, nonce = ?, included_block = ?, note = ?, max_fee = ?, max_priority_fee = ?, sent_block = ?, gas_used = ?, fee_paid = ? WHERE id = ?",
     ).run(
       merged.status,
       merged.hash ?? null,
@@ -389,6 +557,9 @@ export class KeeperStore {
       merged.note ?? null,
       merged.maxFeePerGas?.toString() ?? null,
       merged.maxPriorityFeePerGas?.toString() ?? null,
+      merged.sentBlock ?? null,
+      merged.gasUsed?.toString() ?? null,
+      merged.feePaidWei?.toString() ?? null,
       id,
     );
   }

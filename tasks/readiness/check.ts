@@ -227,6 +227,19 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
     if (kc.contracts.breaker && getAddress(kc.contracts.breaker) !== breakerAddr) {
       add({ id: "keeper.wrong-breaker", severity: "high", title: `The keeper watches and pauses ${getAddress(kc.contracts.breaker!)}, the address book's breaker is ${breakerAddr}`, detail: `${inp.keeperConfigPath ?? "keeper config"} contracts.breaker`, fix: `set contracts.breaker: "${breakerAddr}" in ${inp.keeperConfigPath ?? "the keeper config"} and restart the keeper` });
     }
+    // Every contract the keeper names must be the address book's contract of that name.
+    const mismatches: string[] = [];
+    const bookEntries = new Map(Object.entries(book.contracts).map(([k, v]) => [k, getAddress(v as string)]));
+    const compare = (field: string, name: string, actual: string | undefined) => {
+      const expected = bookEntries.get(name);
+      if (actual && expected && getAddress(actual) !== expected) mismatches.push(`${field} is ${getAddress(actual)}, the address book's ${name} is ${expected}`);
+    };
+    compare("contracts.guardian", "guardian", kc.contracts.guardian);
+    compare("chain.multicall3", "multicall3", kc.chain.multicall3);
+    for (const [name, addr] of Object.entries(kc.contracts.named)) compare(`contracts.named.${name} ($${name})`, name, addr);
+    if (mismatches.length) {
+      add({ id: "keeper.contracts-mismatch", severity: "high", title: `The keeper config names ${mismatches.length} contract(s) other than the address book's`, detail: mismatches.join("; "), fix: `use contracts: { addressBook: "<the book>" } in ${inp.keeperConfigPath ?? "the keeper config"} (and drop the stale entries), then restart the keeper` });
+    } else pass("keeper contracts", "every contract the keeper names is the address book's");
     const sig = kc.signers.sentinel;
     if (!sig) {
       add({ id: "sentinel.keeper-no-key", severity: "high", title: "The keeper has no sentinel signer", detail: "signers.sentinel is not configured: act rules cannot pause", fix: `add signers.sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } to ${inp.keeperConfigPath ?? "the keeper config"}` });

@@ -11,6 +11,8 @@ import {
   type AlertsConfigInput,
 } from "../../keeper/responders/index.js";
 import type { AlertMessage, Decision } from "../../keeper/types.js";
+import { truncate } from "../../keeper/responders/alerts/format.js";
+import { ozMonitorSignature } from "../../keeper/responders/alerts/channels.js";
 import { startReceiver, type Receiver } from "./helpers/receiver.js";
 
 const FAST_RETRY = { maxAttempts: 4, initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 };
@@ -152,10 +154,62 @@ describe("keeper alerts", function () {
     expect(tg.json.text).to.include("vault share price dropped 40%");
 
     const pd = by("/pd").json;
-    expect(pd).to.include({ routing_key: "R0UTINGKEY0000000000000000000000", event_action: "trigger", dedup_key: "inc-1" });
+    // One PagerDuty alert per keeper alert (a retraction then resolves only its own).
+    expect(pd).to.include({ routing_key: "R0UTINGKEY0000000000000000000000", event_action: "trigger", dedup_key: "inc-1#alert:100:drain" });
+    expect(pd.payload.group).to.equal("inc-1");
+    // Bot API 7.0: link_preview_options replaced disable_web_page_preview.
+    expect(tg.json.link_preview_options).to.deep.equal({ is_disabled: true });
+    expect(tg.json).to.not.have.property("disable_web_page_preview");
     expect(pd.payload).to.include({ severity: "critical", source: "breakwater-keeper" });
     expect(pd.payload.summary).to.equal("[P1] drain: vault drained");
     expect(pd.payload.custom_details.alertId).to.equal("inc-1#alert:100:drain");
+  });
+
+  it("Slack escapes &, <, > and a ``` in the body; every channel truncates without splitting a surrogate pair", async function () {
+    rx = await startReceiver((r) => (r.path.startsWith("/discord") ? { status: 204 } : { status: 200, body: "ok" }));
+    const { dispatcher } = setup(
+      { channels: [{ type: "slack", webhookUrlEnv: "SLACK_URL" }, { type: "discord", webhookUrlEnv: "DISCORD_URL" }], retry: FAST_RETRY },
+      { SLACK_URL: `${rx.url}/slack/T/B/X`, DISCORD_URL: `${rx.url}/discord/api/webhooks/1/tok` },
+    );
+    const long = "a".repeat(3999) + "🔴🔴"; // the 4000th unit is the first half of an emoji
+    await dispatcher.dispatch(message("m-esc", { title: "<@channel> A & B > C", body: "x ``` y <!here>\n" + long }));
+    const slack = rx.requests.find((r) => r.path.startsWith("/slack"))!.json;
+    expect(slack.blocks[0].text.text).to.include("&lt;@channel&gt; A &amp; B &gt; C").and.not.include("<@channel>");
+    const code = slack.blocks[1].text.text as string;
+    expect(code.startsWith("```") && code.endsWith("```")).to.equal(true);
+    expect(code.slice(3, -3)).to.not.include("```");
+    expect(code).to.include("&lt;!here&gt;");
+    const discord = rx.requests.find((r) => r.path.startsWith("/discord"))!.json;
+    const desc = discord.embeds[0].description as string;
+    expect(desc.length).to.be.at.most(4000);
+    const last = desc.charCodeAt(desc.length - 1);
+    expect(last >= 0xd800 && last <= 0xdbff, "ends in half a surrogate pair").to.equal(false);
+    expect(truncate("ab🔴", 3)).to.equal("ab");
+    expect(truncate("ab🔴", 4)).to.equal("ab🔴");
+  });
+
+  it("webhook signature: oz-monitor mode signs like OpenZeppelin Monitor (X-Signature = hex HMAC of body + X-Timestamp ms)", async function () {
+    rx = await startReceiver(() => ({ status: 200, body: "ok" }));
+    const secret = "some-secret-of-sixteen";
+    const { dispatcher } = setup({ channels: [{ type: "webhook", url: `${rx.url}/oz`, secretEnv: "S", signature: "oz-monitor" }], retry: FAST_RETRY }, { S: secret });
+    await dispatcher.dispatch(message("m-oz"));
+    const req = rx.requests[0]!;
+    expect(JSON.parse(req.body)).to.deep.equal({ body: message().body, title: message().title });
+    const ts = String(req.headers["x-timestamp"]);
+    expect(ts).to.match(/^\d{13}$/);
+    // The verification an OZ Monitor receiver does: HMAC-SHA256(secret, rawBody + timestamp), hex.
+    expect(req.headers["x-signature"]).to.equal(createHmac("sha256", secret).update(req.body + ts).digest("hex"));
+    expect(req.headers["x-signature"]).to.equal(ozMonitorSignature(secret, ts, req.body));
+  });
+
+  it("PagerDuty: containment resolves every alert of the incident (and only that incident)", async function () {
+    rx = await startReceiver(() => ({ status: 202, body: { status: "success" } }));
+    const { dispatcher } = setup({ channels: [{ type: "pagerduty", routingKeyEnv: "PD", eventsUrl: `${rx.url}/pd` }], retry: FAST_RETRY }, { PD: "pdkey-000000000000" });
+    await dispatcher.dispatch(message("inc-1#contained", { resolves: ["inc-1#alert:100:drain", "inc-1#alert:101:other"] }));
+    expect(rx.requests.map((r) => r.json)).to.deep.equal([
+      { routing_key: "pdkey-000000000000", event_action: "resolve", dedup_key: "inc-1#alert:100:drain" },
+      { routing_key: "pdkey-000000000000", event_action: "resolve", dedup_key: "inc-1#alert:101:other" },
+    ]);
   });
 
   it("retraction after a reorg: one retraction per channel that got the alert; PagerDuty resolves", async function () {
@@ -186,7 +240,7 @@ describe("keeper alerts", function () {
     expect(hooks[1].json.type).to.equal("breakwater.alert.retraction");
     expect(hooks[1].json.message).to.include({ retraction: true, incidentId: "drain:100:fp" });
     const pds = rx.requests.filter((q) => q.path === "/pd").map((q) => q.json);
-    expect(pds[1]).to.deep.equal({ routing_key: "pdkey-000000000000", event_action: "resolve", dedup_key: "drain:100:fp" });
+    expect(pds[1]).to.deep.equal({ routing_key: "pdkey-000000000000", event_action: "resolve", dedup_key: "drain:100:fp#alert:100:drain" });
     // Retracting again sends nothing more; the retraction itself is never re-retracted.
     await r.retract(alertsToRetract);
     expect(rx.requests).to.have.length(4);

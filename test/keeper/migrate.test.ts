@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Interface } from "ethers";
 import { createDetectors, parseRules } from "../../keeper/detectors/index.js";
 import { importDefenderMonitor, importMonitorFiles, importMonitors, importOzMonitor, parseExpression } from "../../keeper/migrate/index.js";
+import { alertsSchema } from "../../keeper/responders/schema.js";
 import { block, coder, FakeChain, hash, log, topicAddr, transfer, tx, TRANSFER } from "./detectors-helpers.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -77,13 +78,13 @@ describe("keeper/migrate: OpenZeppelin Monitor", () => {
         { any: [{ arg: "receiver", op: "eq", value: "0x2222222222222222222222222222222222222222" }, { arg: "owner", op: "eq", value: "0x3333333333333333333333333333333333333333" }] },
       ],
     });
-    expect(m!.events[1].where).to.deep.equal({ arg: "assets", op: "gt", value: "5" }); // contains dropped
+    expect(m!.events[1].where).to.deep.equal({ arg: "assets", op: "gt", value: "5" }); // "memo contains": no such argument, dropped
     expect(m!.functions.map((f) => f.signature)).to.deep.equal(["unpause(bytes32 scope, uint64 duration)", "setOwner(address)"]);
     expect(m!.functions[1].where).to.deep.equal({ arg: "$0", op: "neq", value: "0x0000000000000000000000000000000000000000" });
-    expect(m!.transactions).to.deep.equal([{ status: "success", where: { arg: "value", op: "gt", value: "0" } }]);
+    expect(m!.transactions).to.deep.equal([{ status: "success", where: { all: [{ arg: "value", op: "gt", value: "0" }, { arg: "gasPrice", op: "gt", value: "100000000000" }] } }]);
     const dropped = report.dropped.join("\n");
     expect(dropped).to.match(/memo contains 'exploit'/);
-    expect(dropped).to.match(/gas_price/);
+    expect(dropped).to.not.match(/gas_price/);
     expect(report.notes.join("\n")).to.match(/ethereum_mainnet, arbitrum_one/);
     expect(() => createDetectors([rule])).to.not.throw();
   });
@@ -109,8 +110,8 @@ describe("keeper/migrate: Defender", () => {
       "Transfer(address indexed from, address indexed to, uint256 value)",
     ]);
     expect(m!.functions[0].where).to.deep.equal({ arg: "newOwner", op: "neq", value: "0x0000000000000000000000000000000000000000" });
-    expect(m!.transactions).to.deep.equal([{ status: "success", where: { arg: "value", op: "eq", value: "0" } }]);
-    expect(reports[0].dropped.join("\n")).to.match(/gasPrice/);
+    expect(m!.transactions).to.deep.equal([{ status: "success", where: { all: [{ arg: "gasPrice", op: "gt", value: "50000000000" }, { arg: "value", op: "eq", value: "0" }] } }]);
+    expect(reports[0].dropped.join("\n")).to.not.match(/gasPrice/);
     expect(reports[0].dropped.join("\n")).to.match(/alert message template/);
     expect(reports[1].dropped[0]).to.match(/FORTA/);
     expect(paused.enabled).to.equal(false);
@@ -171,5 +172,74 @@ describe("keeper/migrate: files", () => {
     expect(md).to.equal(text);
     expect(md).to.match(/NOT mapped:/);
     expect(md).to.match(/Forta attack detector feed/);
+  });
+});
+
+describe("keeper/migrate: the services' own payloads (OZ Monitor examples, Defender SDK)", () => {
+  const oz = (f: string) => load(`oz-monitor/${f}`);
+
+  it("Defender SDK's own payload (addresses ['0xdead']): refused, not turned into 'every contract'", () => {
+    const { rules, report } = importDefenderMonitor(load("defender-sdk-create-block-payload.json"));
+    expect(rules).to.deep.equal([]);
+    expect(report.dropped.join("\n")).to.include('"0xdead" is not an address').and.include("every address was dropped: no rule");
+  });
+
+  it("Defender '=' comparisons, OZ contains / starts_with / ends_with, and the gas / index transaction fields", () => {
+    const f = (n: string) => (["value", "name", "$0"].includes(n) ? n : { error: `unknown ${n}` });
+    expect(parseExpression("value = 1", f).condition).to.deep.equal({ arg: "value", op: "eq", value: "1" });
+    expect(parseExpression("name contains 'USD' AND name starts_with 'a' AND name ends_with 'z'", f)).to.deep.equal({
+      condition: { all: [{ arg: "name", op: "contains", value: "USD" }, { arg: "name", op: "starts_with", value: "a" }, { arg: "name", op: "ends_with", value: "z" }] },
+      dropped: [],
+    });
+    const { rules, report } = importOzMonitor({
+      name: "gas watch",
+      networks: ["ethereum_mainnet"],
+      addresses: [{ address: USDC }],
+      match_conditions: { transactions: [{ status: "Success", expression: "gas_price > 100 AND max_fee_per_gas >= 5 AND gas_limit > 21000 AND gas_used < 1000000 AND transaction_index == 0 AND input starts_with '0xa9059cbb'" }] },
+    });
+    expect(report.dropped).to.deep.equal([]);
+    const [rule] = parseRules(rules);
+    const [d] = createDetectors([rule!]);
+    const hit = tx({ to: USDC, input: "0xa9059cbb00", gasPrice: 200n, maxFeePerGas: 9n, gasLimit: 50_000n, gasUsed: 40_000n, index: 0 });
+    const miss = tx({ to: USDC, input: "0xa9059cbb00", gasPrice: 50n, maxFeePerGas: 9n, gasLimit: 50_000n, gasUsed: 40_000n, index: 0 });
+    return d!.evaluate(new FakeChain().ctx(block(1, [hit, miss], []))).then((fs) => expect(fs.map((x) => x.txHash)).to.deep.equal([hit.hash]));
+  });
+
+  it("OZ Monitor trigger files become alerts.channels (secrets never copied), network files become chain; no monitor is misread", () => {
+    const slack = importMonitors(oz("triggers-slack_notifications.json"));
+    expect(slack.rules).to.deep.equal([]);
+    expect(slack.channels.map((c) => c.type)).to.include("slack");
+    expect(JSON.stringify(slack.channels)).to.not.include("hooks.slack.com");
+    const all = ["slack", "discord", "telegram", "webhook", "email"].flatMap((t) => importMonitors(oz(`triggers-${t}_notifications.json`)).channels);
+    expect(new Set(all.map((c) => c.type))).to.deep.equal(new Set(["slack", "discord", "telegram", "webhook"]));
+    const names = new Set<string>();
+    const unique = all.filter((c) => !names.has(c.name) && names.add(c.name));
+    const parsed = alertsSchema.parse({ channels: unique });
+    expect(parsed.channels.find((c) => c.type === "webhook")).to.include({ signature: "oz-monitor" });
+    const tg = all.find((c) => c.type === "telegram") as { chatId: string };
+    expect(tg.chatId).to.equal("9876543210");
+    const email = importMonitors(oz("triggers-email_notifications.json"));
+    expect(email.reports[0]!.dropped.join("\n")).to.include('trigger type "email"');
+
+    const eth = importMonitors(oz("networks-ethereum_mainnet.json"));
+    expect(eth.rules).to.deep.equal([]);
+    expect(eth.chain).to.deep.include({ chainId: 1, rpcUrls: ["https://eth.drpc.org"], confirmations: 12 });
+    const stellar = importMonitors(oz("networks-stellar_mainnet.json"));
+    expect(stellar.chain).to.equal(undefined);
+    expect(stellar.reports[0]!.dropped.join("\n")).to.include("EVM chains only");
+
+    const usdc = importMonitors(oz("monitors-evm_transfer_usdc.json"));
+    expect(usdc.rules).to.have.length(1);
+    expect(usdc.reports[0]!.source).to.equal("openzeppelin-monitor");
+  });
+
+  it("importMonitorFiles writes <out>.keeper.json with chain and alerts.channels next to the rules", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bw-migrate-oz-"));
+    const out = join(dir, "rules.json");
+    const r = importMonitorFiles(["monitors-evm_transfer_usdc.json", "triggers-slack_notifications.json", "networks-ethereum_mainnet.json"].map((f) => join(fixtures, "oz-monitor", f)), out);
+    const keeper = JSON.parse(readFileSync(join(dir, "rules.keeper.json"), "utf8"));
+    expect(keeper.chain.chainId).to.equal(1);
+    expect(keeper.alerts.channels.length).to.equal(r.channels.length).and.to.be.greaterThan(0);
+    expect(r.text).to.include("rules.keeper.json");
   });
 });

@@ -49,7 +49,7 @@ describe("Keeper ops: logs, redaction, status page", function () {
   it("escapes incident text on the status page", function () {
     const html = renderStatusPage({
       ok: false, reasons: ["x"], name: "k", chainId: 1, running: true, lastProcessedBlock: 5, lastProcessedHash: "0x", head: 7, lag: 2,
-      headSource: "poll", rpc: "http://127.0.0.1:1", lastProgressAt: null,
+      headSource: "poll", rpc: "http://127.0.0.1:1", rpcDown: [], lastRpcAnswerAt: null, lastProgressAt: null, failingRules: [], pendingActions: 0,
       openIncidents: [{ id: "i", fingerprint: "f", ruleId: "r", severity: "P1", status: "open", firstBlock: 5, firstBlockHash: "0x", detectedAt: 0, blockTimestamp: 0, summary: "<script>alert(1)</script>" }],
     });
     expect(html).to.include("&lt;script&gt;").and.not.include("<script>");

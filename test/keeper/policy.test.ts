@@ -119,15 +119,32 @@ describe("keeper/policy", () => {
     expect(policy.decide([find("r", 10)], blk(10))[0].suppressed).to.equal(undefined);
   });
 
-  it("fail-closed: an evaluation error is a finding with the rule's severity and action", () => {
+  it("fail-closed: one failing block (an RPC blip) only alerts; three consecutive ones are a detection with the rule's action", () => {
     const { policy, store } = setup([
       { id: "closed", severity: "P1", action: "pause", act: true, onError: "fail-closed", pause: { scope: "GLOBAL", durationSeconds: 600 }, detector: matcher },
     ]);
-    const [d] = policy.onDetectorError("closed", new Error("eth_call timeout"), blk(5));
+    const [d1] = policy.onDetectorError("closed", new Error("eth_call timeout"), blk(5));
+    expect(d1).to.deep.include({ action: "alert", act: false, requestedAction: "pause" });
+    expect(d1.finding.summary).to.match(/1 of 3 consecutive failing blocks/);
+    // the same block retried does not count twice; a good block in between resets the run
+    policy.onDetectorError("closed", new Error("eth_call timeout"), blk(5));
+    const [gap] = policy.onDetectorError("closed", new Error("eth_call timeout"), blk(7));
+    expect(gap.finding.details.consecutiveErrors).to.equal(1);
+    policy.onDetectorError("closed", new Error("eth_call timeout"), blk(8));
+    const [d] = policy.onDetectorError("closed", new Error("eth_call timeout"), blk(9));
     expect(d).to.deep.include({ action: "pause", act: true });
-    expect(d.finding).to.deep.include({ detector: "error", severity: "P1", fingerprint: "closed:error" });
-    expect(d.finding.summary).to.match(/could not be evaluated.*eth_call timeout.*fail-closed/);
+    expect(d.suppressed).to.equal(undefined);
+    expect(d.finding).to.deep.include({ detector: "error", severity: "P1", fingerprint: "closed:error:fail-closed" });
+    expect(d.finding.summary).to.match(/could not be evaluated.*eth_call timeout.*fail-closed: 3 consecutive/);
     expect(store.timeline().some((e) => e.kind === "error")).to.equal(true);
+  });
+
+  it("fail-closed with afterConsecutiveErrors: 1 acts on the first error", () => {
+    const { policy } = setup([
+      { id: "eager", severity: "P1", action: "pause", act: true, onError: { mode: "fail-closed", afterConsecutiveErrors: 1 }, pause: { scope: "GLOBAL", durationSeconds: 600 }, detector: matcher },
+    ]);
+    const [d] = policy.onDetectorError("eager", new Error("eth_call timeout"), blk(5));
+    expect(d).to.deep.include({ action: "pause", act: true });
   });
 
   it("fail-open: logged and alerted, never acted on", () => {

@@ -5,13 +5,14 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { HDNodeWallet, Wallet, toBeHex, type JsonRpcProvider } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Wallet, toBeHex } from "ethers";
 import { KeeperStore } from "../../keeper/store/store.js";
 import { Responders } from "../../keeper/responders/index.js";
 import { createSigner, type KeeperSigner } from "../../keeper/signers/index.js";
 import type { BlockRef, Decision, Finding } from "../../keeper/types.js";
 import { HOUR, Scope } from "../breaker/helpers.js";
 import { startHardhatNode, type HardhatNode } from "./helpers/node.js";
+import { startRpcFaultProxy } from "./helpers/rpc-faults.js";
 import { armSentinel, deployGuardianSystemOn, deployVaultSystemOn, snapshots, testKey, type GuardianSystemOnNode, type VaultSystem } from "./helpers/chain.js";
 
 const CHAIN_ID = 31337;
@@ -348,6 +349,41 @@ describe("keeper responders (hardhat node)", function () {
       const [again] = await r.handle([d], await head());
       expect(again.proposal?.status).to.equal("already-published");
       expect(store.txAttempts(incident.id).filter((a) => a.kind === "propose")).to.have.length(1);
+    });
+
+    it("a 503 on the fast-path simulation does not lose the proposal: kept pending, submitted on the next head", async function () {
+      const sys = guardianSys;
+      const proxy = await startRpcFaultProxy(node.url);
+      const faulty = new JsonRpcProvider(proxy.url, CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
+      try {
+        const key = HDNodeWallet.fromPhrase(MNEMONIC, undefined, "m/44'/60'/0'/0/1");
+        const guardianSigner = await createSigner({ type: "local", keyEnv: "G_KEY" }, faulty, { env: { G_KEY: key.privateKey }, chainId: CHAIN_ID });
+        const store = new KeeperStore(":memory:");
+        const multisig = await sys.multisig.getAddress();
+        const breaker = await sys.breaker.getAddress();
+        const r = new Responders({
+          config: { chain: { chainId: CHAIN_ID }, contracts: { breaker, guardian: multisig }, alerts: {}, responders: { guardian: { actionsDir: dir, submitWhenThresholdMet: true } } },
+          store, provider: faulty, guardianSigner, channels: [],
+        });
+        const block = await head();
+        const f = finding("oracle-503", block.number, block.hash);
+        const { incident } = store.openIncident(f, block.timestamp);
+        const d: Decision = { finding: f, action: "propose", act: true, incidentId: incident.id, pause: { breaker, scope: Scope.BORROW, durationSeconds: 3600 } };
+        proxy.fail("eth_estimateGas", { status: 503 });
+        const [res] = await r.handle([d], block);
+        expect(res.proposal?.status).to.equal("error");
+        expect(store.action(incident.id, "propose")).to.deep.include({ status: "pending", tries: 1 });
+        expect(await sys.breaker.isPaused(Scope.BORROW)).to.equal(false);
+        proxy.clear();
+        await mine();
+        await r.onNewBlock(await head()); // retries the pending proposal: the file exists, only the submission is redone
+        expect(store.action(incident.id, "propose")!.status).to.equal("done");
+        expect(store.txAttempts(incident.id).filter((a) => a.kind === "propose")).to.have.length(1);
+        expect(await sys.breaker.isPaused(Scope.BORROW)).to.equal(true);
+      } finally {
+        faulty.destroy();
+        await proxy.close();
+      }
     });
   });
 });

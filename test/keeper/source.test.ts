@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { createServer } from "node:http";
 import { Interface } from "ethers";
 import { startHardhatNode, type HardhatNode } from "./helpers/node.js";
+import { startRpcFaultProxy } from "./helpers/rpc-faults.js";
 import { startProxy } from "./helpers/proxy.js";
 import { MULTICALL3, RecordingDetector, baseConfig, storedChain, testKeeper, until } from "./helpers/keeper.js";
 import { KeeperStore } from "../../keeper/store/store.js";
@@ -105,28 +106,23 @@ describe("Keeper source (real hardhat node)", function () {
   });
 
   it("fails over to the next RPC when one is down or answers HTTP 429", async function () {
+    // Both answer at start (chain id checked), then one refuses connections and one answers 429.
     const dead = await startProxy(node.port);
-    dead.down();
-    let limited = 0;
-    const limiter = createServer((req, res) => {
-      limited++;
-      req.resume();
-      res.writeHead(429, { "content-type": "text/plain" });
-      res.end("slow down");
-    });
-    await new Promise<void>((r) => limiter.listen(0, "127.0.0.1", () => r()));
-    const limiterUrl = `http://127.0.0.1:${(limiter.address() as { port: number }).port}`;
+    const limiter = await startRpcFaultProxy(node.url);
+    const limiterUrl = limiter.url;
     const start = await node.blockNumber();
     const { keeper, store } = testKeeper(baseConfig([limiterUrl, dead.url, node.url], { startBlock: start }));
     await keeper.start();
+    dead.down();
+    limiter.fail("*", { status: 429 });
     await node.mine(3);
     const head = await node.blockNumber();
     await keeper.waitForBlock(head);
     await keeper.stop();
     await dead.close();
-    await new Promise<void>((r) => limiter.close(() => r()));
+    await limiter.close();
     expectContiguous(storedChain(store), start, head);
-    expect(limited).to.be.greaterThan(0);
+    expect([...limiter.injected.values()].reduce((a, b) => a + b, 0)).to.be.greaterThan(0);
     const errors = await keeper.metrics.registry.getSingleMetricAsString("keeper_rpc_errors_total");
     expect(errors).to.include('kind="rate-limit"');
     expect(errors).to.include('kind="network"');

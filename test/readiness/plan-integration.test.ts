@@ -8,6 +8,9 @@ import { AlertDispatcher, routeChannels } from "../../keeper/responders/alerts/i
 import { ConfigError, parseConfig } from "../../keeper/config/load.js";
 import type { AlertChannel, AlertMessage, Finding } from "../../keeper/types.js";
 import exampleKeeper from "../../keeper/examples/example-vault.config.js";
+
+// The example reads deployments/localhost.json (written by `npm run deploy:local`): a book in that format here.
+const exampleWithBook = { ...exampleKeeper, contracts: { ...exampleKeeper.contracts, addressBook: "test/keeper/fixtures/address-book.localhost.json" } };
 import { loadPlan } from "../../plan/load.js";
 import type { IncidentPlan } from "../../plan/schema.js";
 import { renderTemplate } from "../../plan/templates.js";
@@ -35,14 +38,14 @@ describe("plan: keeper routing, drill reports, templates, suggestions", () => {
   });
 
   it("the example plan covers every rule of the example keeper config, with its channel names", () => {
-    const config = parseConfig({ ...exampleKeeper, plan: "plan/examples/example-vault.plan.ts" });
+    const config = parseConfig({ ...exampleWithBook, plan: "plan/examples/example-vault.plan.ts" });
     const kp = keeperPlanOf(plan, config);
     expect(Object.keys(kp.planSeverities).sort()).to.deep.equal(config.rules.map((r) => r.id).sort());
     expect(kp.routes.P1).to.deep.equal(["ops-webhook", "slack"]);
   });
 
   it("the policy takes the rule's severity from the plan (plan wins); without a plan, the rule's own", () => {
-    const rules = parseConfig({ ...exampleKeeper }).rules;
+    const rules = parseConfig({ ...exampleWithBook }).rules;
     const withPlan = new Policy(rules, new KeeperStore(":memory:"), { defaultBreaker: "0x" + "11".repeat(20), named: { vault: "0x" + "22".repeat(20), asset: "0x" + "33".repeat(20) }, planSeverities: { "vault-paused": "P1" } });
     const [d] = withPlan.decide([finding("vault-paused", "P3")], block);
     expect(d!.finding.severity).to.equal("P1");
@@ -70,7 +73,7 @@ describe("plan: keeper routing, drill reports, templates, suggestions", () => {
   });
 
   it("a plan routing to a channel the keeper config lacks is a config error naming it", () => {
-    const config = parseConfig({ ...exampleKeeper });
+    const config = parseConfig({ ...exampleWithBook });
     const bad = { ...plan, severities: { ...plan.severities, P1: { ...plan.severities.P1, channels: ["ops-webhook", "pagerduty"] } } };
     expect(() => keeperPlanOf(bad, config)).to.throw(ConfigError, /config error at plan: P1 routes to "pagerduty", which is not a channel/);
   });

@@ -303,6 +303,21 @@ describe("readiness: the plan against a deployed suite, the keeper and the drill
     expect(r.ok).to.equal(false);
   });
 
+  it("a keeper config whose contracts are not the address book's (multicall3 at the multisig, a stale asset) → keeper.contracts-mismatch", async () => {
+    const book = await deploy();
+    const stale = "0x" + "42".repeat(20);
+    const r = await check(book, {
+      config: keeperConfig(book, (c) => {
+        c.chain.multicall3 = book.contracts.guardian!;
+        c.contracts.named = { ...c.contracts.named, asset: stale };
+      }),
+    });
+    expect(ids(r)).to.deep.equal(["keeper.contracts-mismatch"]);
+    expect(r.findings[0]!.detail).to.include(`chain.multicall3 is ${book.contracts.guardian}`).and.include("contracts.named.asset");
+    expect(r.findings[0]!.fix).to.include("addressBook");
+    expect(r.ok).to.equal(false);
+  });
+
   it("dead keeper: the keeper stopped → keeper.down", async () => {
     const book = await deploy();
     await caughtUp();

@@ -4,7 +4,8 @@ import { createHmac } from "node:crypto";
 import type { AlertChannel, AlertMessage, Severity } from "../../types.js";
 import { SignerConfigError, requireEnv } from "../../signers/types.js";
 import type { AlertsConfig, ChannelConfig } from "../schema.js";
-import { plainText, SEVERITY_EMOJI } from "./format.js";
+import { plainText, SEVERITY_EMOJI, slackCode, slackEscape, truncate } from "./format.js";
+import { RETRACTION_SUFFIX } from "../../store/store.js";
 import { AlertHttpError, postJson } from "./http.js";
 
 export interface KeeperAlertChannel extends AlertChannel {
@@ -28,16 +29,35 @@ export function webhookSignature(secret: string, timestamp: string, body: string
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
-/** Generic webhook: POST JSON, HMAC-SHA256 signed, with an idempotency key (the message id). */
+/**
+ * OpenZeppelin Monitor's webhook signature (src/services/notification/webhook.rs): X-Signature =
+ * hex(HMAC-SHA256(secret, body + timestampMillis)), X-Timestamp = the Unix time in milliseconds.
+ */
+export function ozMonitorSignature(secret: string, timestampMs: string, body: string): string {
+  return createHmac("sha256", secret).update(`${body}${timestampMs}`).digest("hex");
+}
+
+/**
+ * Generic webhook: POST JSON with an idempotency key (the message id), HMAC-SHA256 signed.
+ * signature "breakwater": X-Breakwater-Signature over `${ts}.${body}`, body { type, message }.
+ * signature "oz-monitor": what OpenZeppelin Monitor sends, so its receivers work unchanged:
+ * body { body, title }, X-Signature + X-Timestamp (ms).
+ */
 export class WebhookChannel implements KeeperAlertChannel {
   readonly type = "webhook" as const;
   readonly name: string;
   readonly minSeverity?: Severity;
-  constructor(private readonly url: string, private readonly secret: string, private readonly c: Common, private readonly now = () => Date.now()) {
+  constructor(private readonly url: string, private readonly secret: string, private readonly c: Common, private readonly now = () => Date.now(), private readonly mode: "breakwater" | "oz-monitor" = "breakwater") {
     this.name = c.name;
     this.minSeverity = c.minSeverity;
   }
   async send(m: AlertMessage): Promise<void> {
+    if (this.mode === "oz-monitor") {
+      const body = JSON.stringify({ body: m.body, title: m.title });
+      const ts = String(this.now());
+      await postJson(this.name, this.url, body, { "x-signature": ozMonitorSignature(this.secret, ts, body), "x-timestamp": ts, [IDEMPOTENCY_HEADER]: m.id }, { timeoutMs: this.c.timeoutMs, secrets: [this.secret] });
+      return;
+    }
     const body = JSON.stringify({ type: m.retraction ? "breakwater.alert.retraction" : "breakwater.alert", message: m });
     const ts = String(Math.floor(this.now() / 1000));
     await postJson(this.name, this.url, body, {
@@ -58,13 +78,14 @@ export class SlackChannel implements KeeperAlertChannel {
     this.minSeverity = c.minSeverity;
   }
   async send(m: AlertMessage): Promise<void> {
-    const head = m.retraction ? `:leftwards_arrow_with_hook: *${m.title}*` : `${SEVERITY_EMOJI[m.severity]} *${m.title}*`;
+    const title = slackEscape(m.title);
+    const head = m.retraction ? `:leftwards_arrow_with_hook: *${title}*` : `${SEVERITY_EMOJI[m.severity]} *${title}*`;
     const payload = {
-      text: plainText(m).slice(0, 3000),
+      text: truncate(slackEscape(plainText(m)), 3000),
       blocks: [
-        { type: "section", text: { type: "mrkdwn", text: head.slice(0, 3000) } },
-        { type: "section", text: { type: "mrkdwn", text: "```" + m.body.slice(0, 2900) + "```" } },
-        { type: "context", elements: [{ type: "mrkdwn", text: `incident \`${m.incidentId}\` · block ${m.blockNumber}` }] },
+        { type: "section", text: { type: "mrkdwn", text: truncate(head, 3000) } },
+        { type: "section", text: { type: "mrkdwn", text: "```" + truncate(slackCode(m.body), 2900) + "```" } },
+        { type: "context", elements: [{ type: "mrkdwn", text: truncate(`incident \`${slackEscape(m.incidentId)}\` · block ${m.blockNumber}`, 3000) }] },
       ],
     };
     await postJson(this.name, this.url, JSON.stringify(payload), {}, { timeoutMs: this.c.timeoutMs, secrets: [this.url] });
@@ -84,14 +105,14 @@ export class DiscordChannel implements KeeperAlertChannel {
   }
   async send(m: AlertMessage): Promise<void> {
     const payload = {
-      content: (m.retraction ? `↩️ ${m.title}` : `${SEVERITY_EMOJI[m.severity]} ${m.title}`).slice(0, 2000),
+      content: truncate(m.retraction ? `↩️ ${m.title}` : `${SEVERITY_EMOJI[m.severity]} ${m.title}`, 2000),
       embeds: [
         {
-          title: m.title.slice(0, 256),
-          description: m.body.slice(0, 4000),
+          title: truncate(m.title, 256),
+          description: truncate(m.body, 4000),
           color: m.retraction ? 0x9e9e9e : DISCORD_COLORS[m.severity],
           fields: [
-            { name: "incident", value: m.incidentId.slice(0, 1024), inline: true },
+            { name: "incident", value: truncate(m.incidentId, 1024), inline: true },
             { name: "block", value: String(m.blockNumber), inline: true },
           ],
         },
@@ -116,7 +137,8 @@ export class TelegramChannel implements KeeperAlertChannel {
     const res = await postJson(
       this.name,
       url,
-      JSON.stringify({ chat_id: this.chatId, text: plainText(m).slice(0, 4096), disable_web_page_preview: true }),
+      // Bot API 7.0 replaced disable_web_page_preview with link_preview_options.
+      JSON.stringify({ chat_id: this.chatId, text: truncate(plainText(m), 4096), link_preview_options: { is_disabled: true } }),
       {},
       { timeoutMs: this.c.timeoutMs, secrets: [this.token] },
     );
@@ -131,7 +153,11 @@ export class TelegramChannel implements KeeperAlertChannel {
 
 const PD_SEVERITY: Record<Severity, "critical" | "error" | "warning" | "info"> = { P1: "critical", P2: "error", P3: "warning", P4: "info" };
 
-/** PagerDuty Events API v2: trigger with dedup_key = incident id; a retraction resolves it. */
+/**
+ * PagerDuty Events API v2: one PagerDuty alert per keeper alert (dedup_key = the alert id), so a
+ * retraction resolves exactly the alert it retracts; a containment message resolves every alert of
+ * the incident it names (`resolves`) and is itself sent as a low-severity note.
+ */
 export class PagerDutyChannel implements KeeperAlertChannel {
   readonly type = "pagerduty" as const;
   readonly name: string;
@@ -140,24 +166,34 @@ export class PagerDutyChannel implements KeeperAlertChannel {
     this.name = c.name;
     this.minSeverity = c.minSeverity;
   }
+  private post(event: unknown): Promise<unknown> {
+    return postJson(this.name, this.eventsUrl, JSON.stringify(event), {}, { timeoutMs: this.c.timeoutMs, secrets: [this.routingKey] });
+  }
   async send(m: AlertMessage): Promise<void> {
-    const event = m.retraction
-      ? { routing_key: this.routingKey, event_action: "resolve", dedup_key: m.incidentId }
-      : {
-          routing_key: this.routingKey,
-          event_action: "trigger",
-          dedup_key: m.incidentId,
-          payload: {
-            summary: m.title.slice(0, 1024),
-            source: this.source,
-            severity: PD_SEVERITY[m.severity],
-            timestamp: new Date().toISOString(),
-            component: "breakwater",
-            custom_details: { body: m.body, blockNumber: m.blockNumber, blockHash: m.blockHash, txHash: m.txHash, alertId: m.id },
-          },
-          links: (m.links ?? []).map((href) => ({ href, text: href })),
-        };
-    await postJson(this.name, this.eventsUrl, JSON.stringify(event), {}, { timeoutMs: this.c.timeoutMs, secrets: [this.routingKey] });
+    if (m.retraction) {
+      const original = m.id.endsWith(RETRACTION_SUFFIX) ? m.id.slice(0, -RETRACTION_SUFFIX.length) : m.id;
+      await this.post({ routing_key: this.routingKey, event_action: "resolve", dedup_key: original });
+      return;
+    }
+    if (m.resolves && m.resolves.length > 0) {
+      for (const id of m.resolves) await this.post({ routing_key: this.routingKey, event_action: "resolve", dedup_key: id });
+      return;
+    }
+    await this.post({
+      routing_key: this.routingKey,
+      event_action: "trigger",
+      dedup_key: m.id,
+      payload: {
+        summary: truncate(m.title, 1024),
+        source: this.source,
+        severity: PD_SEVERITY[m.severity],
+        timestamp: new Date().toISOString(),
+        component: "breakwater",
+        group: m.incidentId,
+        custom_details: { body: m.body, incidentId: m.incidentId, blockNumber: m.blockNumber, blockHash: m.blockHash, txHash: m.txHash, alertId: m.id },
+      },
+      links: (m.links ?? []).map((href) => ({ href, text: href })),
+    });
   }
 }
 
@@ -169,7 +205,7 @@ export function createChannels(cfg: AlertsConfig, env: NodeJS.ProcessEnv = proce
     try {
       switch (ch.type) {
         case "webhook":
-          return new WebhookChannel(ch.url, requireEnv(ch.secretEnv, `${what} HMAC secret`, env), c);
+          return new WebhookChannel(ch.url, requireEnv(ch.secretEnv, `${what} HMAC secret`, env), c, undefined, ch.signature);
         case "slack":
           return new SlackChannel(requireEnv(ch.webhookUrlEnv, `${what} Slack webhook URL`, env), c);
         case "discord":

@@ -62,3 +62,22 @@ export function plainText(m: AlertMessage): string {
   const head = m.retraction ? `↩️ ${m.title}` : `${SEVERITY_EMOJI[m.severity]} ${m.title}`;
   return [head, m.body, ...(m.links ?? [])].join("\n");
 }
+
+/** The first `max` UTF-16 units of `s`, never ending in half a surrogate pair (emoji, some CJK). */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // a high surrogate whose partner would be cut off
+  return s.slice(0, end);
+}
+
+/** Slack mrkdwn: escape the three control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function slackEscape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Text safe inside a Slack ``` code block: a ``` of its own would end the block early. */
+export function slackCode(s: string): string {
+  return slackEscape(s).replace(/```/g, "`\u200b``");
+}
