@@ -21,6 +21,7 @@ import { KeeperStore } from "../keeper/store/store.js";
 import { deployMulticall3 } from "../keeper/source/multicall3.js";
 import { createLogger } from "../keeper/ops/log.js";
 import { startRpcFaultProxy } from "../test/keeper/helpers/rpc-faults.js";
+import { benchBacktest } from "./bench/backtest.js";
 
 const E18 = 10n ** 18n;
 const PER_BLOCK_BLOCKS = Number(process.env.BENCH_PER_BLOCK_BLOCKS ?? 200);
@@ -581,11 +582,15 @@ try {
   const contest = await contested(env, await armed());
   log("faults: 503 on each pre-broadcast step at detection");
   const fault = await faults(env, armed);
+  // 7. Backtest throughput over 2,000 recorded blocks (its own node).
+  log("backtest: 2,000 blocks of the example config");
+  const bt = await benchBacktest({ log });
 
   const report = {
     load: Object.fromEntries(Object.entries(loadResults).map(([k, v]) => [k, { txPerBlock: v.txPerBlock, logsPerBlock: v.logsPerBlock, p99AnnouncedToDecidedMs: v.p99AnnouncedToDecidedMs, maxLagBlocks: v.maxLagBlocks, rpcPerBlock: v.rpcPerBlock, cpuPct: v.cpuPct, rssMb: v.rssMb }])),
     contested: { competitorTipGwei: contest.competitorTipGwei, blocksToInclusion: contest.blocksToInclusion, feePaidWei: contest.feePaidWei },
     faults: { injected: fault.injected, lostPauses: fault.lostPauses, maxBlocksToInclusion: fault.maxBlocksToInclusion },
+    backtest: { blocks: bt.blocks, blocksPerSec: bt.blocksPerSec, rpcPerBlock: bt.rpcPerBlock },
     perBlockMs: { "10": { p50: pb10.p50, p99: pb10.p99 }, "100": { p50: pb100.p50, p99: pb100.p99 } },
     rpcPerBlock: { "10": pb10.httpPerBlock, "100": pb100.httpPerBlock },
     catchupBlocksPerSec: cu.blocksPerSec,
@@ -603,6 +608,7 @@ try {
       load: loadResults,
       contested: contest,
       faults: fault,
+      backtest: bt,
       generatedAt: new Date().toISOString(),
     },
   };
@@ -634,6 +640,7 @@ try {
     `| contested: blocks to inclusion vs a ${contest.competitorTipGwei} gwei tip | ${contest.blocksToInclusion} (attacker's next tx reverted: ${contest.attackersNextTxReverted}) |`,
     `| contested: fee paid (wei) / pause tip (gwei) | ${contest.feePaidWei} / ${contest.pauseTipGwei} |`,
     `| faults: 503s injected at detection / lost pauses / max blocks to inclusion | ${fault.injected} / ${fault.lostPauses} / ${fault.maxBlocksToInclusion} |`,
+    `| backtest (${bt.blocks} recorded blocks, example config) | ${bt.blocksPerSec} blocks/s, ${bt.rpcPerBlock} HTTP requests/block |`,
   ];
   console.log(lines.join("\n"));
   log("wrote reports/keeper.json");
