@@ -8,7 +8,12 @@
 //   this pool's over-borrow only late; a per-transaction threshold on Borrowed catches the
 //   first malicious transaction, and is precise for this pool (no honest borrow this large);
 // - the statistic rule sees every outflow of the stablecoin as a share of TVL and alerts.
+import { existsSync, readFileSync } from "node:fs";
 import { defineKeeperConfig } from "breakwater/keeper";
+
+// The pool's tokens and feed are this project's own deployment output (scripts/deploy-protocol.ts).
+const PROTOCOL = process.env.POOL_PROTOCOL_FILE ?? "deployments/protocol.localhost.json";
+const protocol: Record<string, string> = existsSync(PROTOCOL) ? JSON.parse(readFileSync(PROTOCOL, "utf8")) : {};
 
 export default defineKeeperConfig({
   name: "lending-pool-keeper",
@@ -21,6 +26,7 @@ export default defineKeeperConfig({
   contracts: {
     addressBook: process.env.POOL_ADDRESS_BOOK ?? "deployments/localhost.json",
     breaker: "$pool",
+    named: { usd: protocol.usd, weth: protocol.weth, feed: protocol.feed },
   },
   store: { path: process.env.POOL_KEEPER_STORE ?? "keeper.sqlite" },
   signers: { sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } },
@@ -69,7 +75,7 @@ export default defineKeeperConfig({
     },
   ],
   alerts: {
-    channels: [{ type: "webhook", name: "ops", url: process.env.POOL_WEBHOOK_URL ?? "http://127.0.0.1:9000/breakwater" }],
+    channels: [{ type: "webhook", name: "ops", url: process.env.POOL_WEBHOOK_URL ?? "http://127.0.0.1:9000/breakwater", secretEnv: "POOL_WEBHOOK_SECRET" }],
   },
   ops: { host: "127.0.0.1", port: Number(process.env.POOL_KEEPER_PORT ?? 9464), logLevel: "info" },
 });

@@ -29,6 +29,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
     IERC20 public immutable collateral;
     IPriceFeed public immutable feed;
     uint256 private immutable _collateralUnit;
+    uint256 private immutable _quoteUnit;
 
     uint256 public constant LTV_BPS = 7_500;
     uint256 public constant LIQUIDATION_THRESHOLD_BPS = 8_500;
@@ -64,6 +65,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
         collateral = collateral_;
         feed = feed_;
         _collateralUnit = 10 ** IERC20Metadata(address(collateral_)).decimals();
+        _quoteUnit = 10 ** IERC20Metadata(address(quote_)).decimals();
     }
 
     /// @notice Lend `amount` of the quote asset to the pool.
@@ -139,7 +141,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
         uint256 debt = debtOf[account];
         if (repayAmount > debt) repayAmount = debt;
         (uint256 price,) = _price();
-        seized = (repayAmount * _collateralUnit * 1e8 / price) * (10_000 + LIQUIDATION_BONUS_BPS) / 10_000;
+        seized = (repayAmount * _collateralUnit * 1e8 / (price * _quoteUnit)) * (10_000 + LIQUIDATION_BONUS_BPS) / 10_000;
         if (seized > collateralOf[account]) seized = collateralOf[account];
         quote.safeTransferFrom(msg.sender, address(this), repayAmount);
         _recordRepayment(address(quote), repayAmount);
@@ -156,7 +158,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
     /// @notice Value of `account`'s collateral in quote units at the feed's price.
     function collateralValue(address account) public view returns (uint256) {
         (uint256 price,) = _price();
-        return collateralOf[account] * price / 1e8 / _collateralUnit;
+        return collateralOf[account] * price * _quoteUnit / 1e8 / _collateralUnit;
     }
 
     /// @notice The most `account` may owe (loan-to-value of its collateral).

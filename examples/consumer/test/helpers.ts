@@ -20,6 +20,11 @@ export const KEYS = [
   "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
   "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
   "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+  "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+  "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+  "0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897",
+  "0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82",
+  "0xa267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1",
 ] as const;
 
 export async function freePort(): Promise<number> {
@@ -66,7 +71,7 @@ export async function startNode(config?: string): Promise<Node> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 200 });
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
   return {
     url,
     provider,

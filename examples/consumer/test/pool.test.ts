@@ -24,9 +24,9 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
 
   before(async () => {
     node = await startNode();
-    env = { LOCALHOST_RPC_URL: node.url, POOL_RPC_URL: node.url, POOL_KEEPER_STORE: STORE, POOL_KEEPER_PORT: "0" };
+    env = { LOCALHOST_RPC_URL: node.url, POOL_RPC_URL: node.url, POOL_KEEPER_STORE: STORE, POOL_KEEPER_PORT: "0", POOL_WEBHOOK_SECRET: "test-secret" };
     for (const f of [BOOK, STORE, `${STORE}-wal`, `${STORE}-shm`]) rmSync(f, { force: true });
-    rmSync(join(ROOT, "ignition/deployments"), { recursive: true, force: true });
+    rmSync(join(ROOT, "deployments/ignition"), { recursive: true, force: true });
   });
   after(async () => {
     await node?.stop();
