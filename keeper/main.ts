@@ -10,6 +10,7 @@ import { createLogger, registerSecret, scrubText } from "./ops/log.js";
 import { RpcPool, RpcUnavailableError, redactUrl } from "./source/rpc.js";
 import { createSigner } from "./signers/index.js";
 import { JsonRpcProvider } from "ethers";
+import { loadKeeperPlan } from "./policy/plan.js";
 import { Keeper } from "./runtime.js";
 
 const USAGE = `usage: breakwater-keeper --config <file.ts|file.json> [--check]
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     const loaded = await loadConfig(file);
     config = loaded.config;
     for (const s of loaded.secrets) registerSecret(s);
+    // The plan's severities and routes are part of the config: a bad plan stops here, not at start.
+    await loadKeeperPlan(config);
     await checkSigners(config);
     down = await checkRpcs(config);
   } catch (err) {

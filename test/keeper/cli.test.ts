@@ -161,6 +161,17 @@ describe("Keeper CLI (keeper/main.ts)", function () {
     expect(r.stderr).to.include("does not answer aggregate3");
   });
 
+  it("--check refuses a config whose incident plan is invalid (the keeper would not start with it)", async function () {
+    const rpc = await fakeRpc(31337);
+    const planFile = join(dir, "broken.plan.json");
+    writeFileSync(planFile, JSON.stringify({ name: "broken", version: 1 }));
+    const r = await runKeeper(["--check", "--config", configFile("badplan.json", { ...validConfig(rpc.url), plan: planFile })], { BREAKWATER_SENTINEL_KEY: TEST_KEYS[3] });
+    rpc.server.close();
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("plan error at");
+    expect(rpc.methods, "nothing asked of the chain before the plan was refused").to.deep.equal([]);
+  });
+
   it("incident list / close: a person ends the retries of a pending decision", async function () {
     const cfg = validConfig("http://127.0.0.1:1");
     const storeFile = join(dir, "incident-cli.sqlite");
