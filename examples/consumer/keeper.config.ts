@@ -28,6 +28,8 @@ export default defineKeeperConfig({
     breaker: "$pool",
     named: { usd: protocol.usd, weth: protocol.weth, feed: protocol.feed },
   },
+  // Rule severities and alert routing per severity come from the incident plan.
+  plan: "plan.ts",
   store: { path: process.env.POOL_KEEPER_STORE ?? "keeper.sqlite" },
   signers: { sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } },
   rules: [
@@ -75,7 +77,10 @@ export default defineKeeperConfig({
     },
   ],
   alerts: {
-    channels: [{ type: "webhook", name: "ops", url: process.env.POOL_WEBHOOK_URL ?? "http://127.0.0.1:9000/breakwater", secretEnv: "POOL_WEBHOOK_SECRET" }],
+    channels: [
+      { type: "webhook", name: "ops", url: process.env.POOL_WEBHOOK_URL ?? "http://127.0.0.1:9000/breakwater", secretEnv: "POOL_WEBHOOK_SECRET" },
+      { type: "webhook", name: "ops-backup", url: process.env.POOL_BACKUP_WEBHOOK_URL ?? "http://127.0.0.1:9001/breakwater", secretEnv: "POOL_WEBHOOK_SECRET" },
+    ],
   },
   ops: { host: "127.0.0.1", port: Number(process.env.POOL_KEEPER_PORT ?? 9464), logLevel: "info" },
 });

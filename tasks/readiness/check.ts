@@ -120,7 +120,7 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
   const checks: Check[] = [];
   const add = (f: Finding) => findings.push(f);
   const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail });
-  const hh = `npx hardhat${inp.network ? ` --network ${inp.network}` : ""}`;
+  const hh = `npx hardhat${inp.network ? ` --network ${inp.network}` : ""} breakwater`;
   const planArg = inp.planPath ?? "<plan file>";
   const head = await provider.getBlockNumber();
   const chainId = Number((await provider.getNetwork()).chainId);
@@ -393,7 +393,7 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
   // ---- 7. the keeper answers /healthz and is not behind
   const url = inp.keeperUrl ?? r.keeperUrl ?? (kc ? `http://${kc.ops.host}:${kc.ops.port}` : undefined);
   if (url) {
-    const fixRun = `npm run keeper -- --config ${inp.keeperConfigPath ?? "<keeper config>"} (check its logs; /healthz at ${url})`;
+    const fixRun = `npx breakwater-keeper --config ${inp.keeperConfigPath ?? "<keeper config>"} (check its logs; /healthz at ${url})`;
     let body: { ok?: boolean; reasons?: string[]; lastProcessedBlock?: number | null; lag?: number | null; chainId?: number } | undefined;
     let status = 0;
     try {

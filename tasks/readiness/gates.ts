@@ -77,7 +77,7 @@ export async function checkGates(inp: GateReadinessInputs): Promise<{ findings: 
       const [sentinelRaw, armed] = (await gate.sentinelState()) as [string, boolean];
       const sentinel = getAddress(sentinelRaw);
       const admin = getAddress((await gate.admin()) as string);
-      const via = `a slow-path Call action of the gate's admin ${admin} (the guardian multisig): npx hardhat guardian propose --kind Call --target ${gateAddr} --args <calldata>`;
+      const via = `a slow-path Call action of the gate's admin ${admin} (the guardian multisig): npx hardhat breakwater guardian propose --kind Call --target ${gateAddr} --args <calldata>`;
       if (sentinel === ZeroAddress) {
         findings.push({ id: "gate.sentinel-not-set", severity: "high", title: `The PauseGate ${gateAddr} has no sentinel`, detail: "the keeper cannot contain through it", fix: `setSentinel(<keeper key address>, <cooldown>) by ${via}` });
       } else if (!key.address) {

@@ -207,7 +207,7 @@ describe("readiness: the plan against a deployed suite, the keeper and the drill
     await (await vault.sentinelPause(Scopes.GLOBAL, 3600)).wait();
     const r = await check(book);
     expect(ids(r)).to.deep.equal(["sentinel.unarmed"]);
-    expect(r.findings[0]!.fix).to.include("guardian propose --kind ArmSentinel");
+    expect(r.findings[0]!.fix).to.include("npx hardhat breakwater guardian propose --kind ArmSentinel");
     expect(r.ok).to.equal(false);
     // the task sets exit code 1 on a high finding (deploys gate on it), and --json prints the report
     const cfgFile = join(work, "keeper-unarmed.json");
@@ -324,7 +324,7 @@ describe("readiness: the plan against a deployed suite, the keeper and the drill
     await keeper.stop();
     const r = await check(book);
     expect(ids(r)).to.deep.equal(["keeper.down"]);
-    expect(r.findings[0]!.fix).to.include("npm run keeper -- --config");
+    expect(r.findings[0]!.fix).to.include("npx breakwater-keeper --config");
     expect(r.ok).to.equal(false);
   });
 

@@ -3,10 +3,10 @@
 // exploit, pause through the guardians, and pass the readiness check. Nothing here imports
 // Breakwater by a relative path: only the installed package (tasks, bin, `breakwater/client`).
 import { expect } from "chai";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Contract, id, parseUnits } from "ethers";
-import { KEYS, ROOT, expectOk, hardhat, keeperCli, startKeeper, startNode, type Node } from "./helpers.js";
+import { KEYS, ROOT, expectOk, freePort, hardhat, keeperCli, startKeeper, startNode, type Node } from "./helpers.js";
 
 const BOOK = join(ROOT, "deployments/localhost.json");
 const STORE = join(ROOT, "keeper-test.sqlite");
@@ -24,7 +24,7 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
 
   before(async () => {
     node = await startNode();
-    env = { LOCALHOST_RPC_URL: node.url, POOL_RPC_URL: node.url, POOL_KEEPER_STORE: STORE, POOL_KEEPER_PORT: "0", POOL_WEBHOOK_SECRET: "test-secret" };
+    env = { LOCALHOST_RPC_URL: node.url, POOL_RPC_URL: node.url, POOL_KEEPER_STORE: STORE, POOL_KEEPER_PORT: String(await freePort()), POOL_WEBHOOK_SECRET: "test-secret" };
     for (const f of [BOOK, STORE, `${STORE}-wal`, `${STORE}-shm`]) rmSync(f, { force: true });
     rmSync(join(ROOT, "deployments/ignition"), { recursive: true, force: true });
   });
@@ -59,7 +59,7 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
     expectOk(r, "breakwater-keeper --check");
   });
 
-  it("the keeper pauses BORROW after the first malicious borrow of a price-feed compromise", async () => {
+  it("readiness passes while the keeper runs; then the keeper pauses BORROW after the first malicious borrow of a price-feed compromise", async () => {
     const users = [6, 8, 9, 10].map((i) => node.wallet(i));
     const usd = new Contract(protocol.usd, artifact("MintableToken").abi as never, node.provider);
     const weth = new Contract(protocol.weth, artifact("MintableToken").abi as never, node.provider);
@@ -75,6 +75,19 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
 
     const keeper = startKeeper(["--config", "keeper.config.ts"], { ...env, BREAKWATER_SENTINEL_KEY: KEYS[4] });
     try {
+      // The service is up (its log says so) before the attack starts.
+      for (let t = 0; !/"msg":"keeper started"|keeper started/.test(keeper.output()); t++) {
+        if (t > 120 || /keeper not started|crashed/.test(keeper.output())) throw new Error(`the keeper did not start:\n${keeper.output()}`);
+        await sleep(250);
+      }
+      // Readiness on the freshly wired suite with the keeper running: no high finding
+      // (roles held exactly as the plan says, sentinel armed and the keeper's key, limits on every
+      // asset with a balance, runbooks for acting rules, two channels for P1, /healthz answers).
+      const r = hardhat(["--network", "localhost", "breakwater", "readiness", "--plan", "plan.ts", "--keeper-config", "keeper.config.ts", "--keeper-url", `http://127.0.0.1:${env.POOL_KEEPER_PORT}`, "--json"], { ...env, BREAKWATER_SENTINEL_KEY: KEYS[4] });
+      const report = JSON.parse(r.stdout) as { score?: number; findings?: { id: string; severity: string }[]; error?: string };
+      expect(report.findings, r.stdout + r.stderr).to.be.an("array");
+      expect(report.findings!.filter((f) => f.severity === "high"), JSON.stringify(report.findings, null, 2)).to.deep.equal([]);
+      expect(r.code, r.stderr).to.equal(0);
       await node.rpc("evm_setAutomine", [false]);
       await node.rpc("evm_setIntervalMining", [1000]);
       await sleep(4000); // the keeper starts and follows the head
@@ -96,7 +109,7 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
       const ok = receipts.filter((r) => r?.status === 1).length;
       expect(ok, `attacker borrows that succeeded (keeper output:\n${keeper.output().slice(-3000)})`).to.be.lessThan(4);
       expect(receipts[0]?.status, "the first malicious borrow lands before anyone can react").to.equal(1);
-      expect(await pool.getFunction("isPaused")(id("breakwater.scope.BORROW")), "BORROW is paused").to.equal(true);
+      expect(await pool.getFunction("isPaused")(id("breakwater.scope.BORROW")), `BORROW is paused (keeper output:\n${keeper.output().slice(-4000)})`).to.equal(true);
       const lost = receipts.filter((r) => r?.status === 1).length * 110_000;
       expect(lost).to.be.at.most(220_000, "at most the borrows of the detection block and the next");
     } finally {
@@ -105,5 +118,19 @@ describe("LendingPool protected by Breakwater (package installed from its tarbal
       await node.rpc("evm_setAutomine", [true]);
     }
   });
-});
 
+  it("a guardian pauses DEPOSIT through the fast path with the plugin's guardian tasks", async () => {
+    mkdirSync(join(ROOT, "reports"), { recursive: true });
+    const file = join(ROOT, "reports/pause-deposit.json");
+    rmSync(file, { force: true });
+    const g = { ...env, GUARDIAN_KEY: KEYS[1] };
+    expectOk(hardhat(["--network", "localhost", "breakwater", "guardian", "propose", "--kind", "Pause", "--args", "DEPOSIT,1h", "--out", file, "--force"], g), "guardian propose");
+    expectOk(hardhat(["--network", "localhost", "breakwater", "guardian", "sign", "--file", file, "--key-env", "GUARDIAN_KEY"], g), "guardian sign");
+    expectOk(hardhat(["--network", "localhost", "breakwater", "guardian", "submit", "--file", file, "--key-env", "GUARDIAN_KEY"], g), "guardian submit");
+    expect(await pool.getFunction("isPaused")(id("breakwater.scope.DEPOSIT")), "DEPOSIT is paused").to.equal(true);
+    // Repay is never blocked by a pause.
+    const borrower = node.wallet(10);
+    await (await (pool.connect(borrower) as Contract).repay(borrower.address, parseUnits("1000", 6))).wait();
+  });
+
+});
