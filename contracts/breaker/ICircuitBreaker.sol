@@ -10,6 +10,9 @@ pragma solidity ^0.8.24;
 /// lower a limit, veto a queued outflow); RECOVERY_ROLE (slow, risky direction:
 /// unpause early, extend, unfreeze, release, set/raise limits, sentinel and
 /// bounds); the sentinel address may make one bounded pause per arming.
+/// Every fast-path restriction (pause, freeze, quarantine) expires within
+/// maxPauseDuration; only RECOVERY_ROLE extends one. A fast veto of a queued
+/// outflow restores the recipient's entitlement in the protected contract.
 interface ICircuitBreaker {
     /// @notice What happens when an outflow exceeds the remaining capacity.
     enum BreachMode {
@@ -52,6 +55,8 @@ interface ICircuitBreaker {
     function extendPause(bytes32 scope, uint64 duration) external;
     function unfreezeAsset(address asset) external;
     function release(address account) external;
+    function extendFreeze(address asset, uint64 duration) external;
+    function extendQuarantine(address account, uint64 duration) external;
     function setLimit(address asset, LimitConfig calldata config) external;
     function setSentinel(address sentinel, uint64 maxDuration, uint64 cooldown) external;
     function armSentinel() external;
@@ -67,6 +72,11 @@ interface ICircuitBreaker {
     // ---- views ----
     function isPaused(bytes32 scope) external view returns (bool);
     function pausedUntil(bytes32 scope) external view returns (uint64);
+    /// @notice Restrictions carry (until, since); `since` identifies one, so the multisig binds
+    /// a queued Unpause / UnfreezeAsset / Release to the restriction it was queued against.
+    function pauseOf(bytes32 scope) external view returns (uint64 until, uint64 since);
+    function freezeOf(address asset) external view returns (uint64 until, uint64 since);
+    function quarantineOf(address account) external view returns (uint64 until, uint64 since);
     function inGracePeriod(bytes32 scope) external view returns (bool);
     function isFrozen(address asset) external view returns (bool);
     function isQuarantined(address account) external view returns (bool);
@@ -74,6 +84,7 @@ interface ICircuitBreaker {
     function availableCapacity(address asset) external view returns (uint256);
     function queuedOutflow(uint256 id) external view returns (QueuedOutflow memory);
     function queuedTotal(address asset) external view returns (uint256);
+    function queuedLiability(address source, address asset) external view returns (uint256);
     function assets() external view returns (address[] memory);
     function sentinelState()
         external
