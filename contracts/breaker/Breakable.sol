@@ -10,15 +10,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The circuit breaker inlined into a protected contract: the cheapest
 /// integration (a peace-time guarded outflow reads and writes one storage slot,
 /// a pause-only check reads one). Tag every external function of the protocol:
-///  - entry (deposit, mint, borrow, open):  `_guardInflow(scope, asset, amount, caller, receiver)`
-///                                           or `whenScopeActive`
+///  - entry (deposit, mint, borrow, open):  `_guardInflow(scope, asset, amount, receiver)` (caller =
+///                                           msg.sender) or `whenScopeActive`
 ///  - exit (withdraw, redeem, close):       `_guardOutflow` (pause + limiter)
 ///  - repay / top-up:                        `_recordRepayment`, never blocked
 ///  - liquidation:                           `_guardOutflow(LIQUIDATION, ...)` for the seized
 ///                                           collateral, and consult `inGracePeriod`
 ///  - transfers of the protocol's own claims (shares, receipt / debt tokens):
 ///                                           `_guardClaimTransfer(operator, from, to)` in the
-///                                           token's `_update`, so quarantine holds a position
+///                                           token's transfers, so quarantine holds a position
 ///  - migration of a position out:          `_guardMigration` (works while paused)
 /// The integrator implements `_transferOutAsset` (how the contract pays out), moves a queued
 /// excess to `outflowEscrow` (see ProtectedVault) and, to allow fast vetoes of queued

@@ -467,22 +467,16 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         return _bs().quarantines[account].until > block.timestamp;
     }
 
-    /// @notice Expiry and start of `scope`'s own pause (zeros if never paused).
-    function pauseOf(bytes32 scope) external view returns (uint64 until, uint64 since) {
-        PauseState memory p = _bs().pauses[scope];
-        return (p.until, p.since);
-    }
-
-    /// @notice Expiry and start of the latest freeze of `asset` (zeros if never frozen).
-    function freezeOf(address asset) external view returns (uint64 until, uint64 since) {
-        Restriction memory f = _bs().freezes[asset];
-        return (f.until, f.since);
-    }
-
-    /// @notice Expiry and start of the quarantine of `account` (zeros if none or cleared).
-    function quarantineOf(address account) external view returns (uint64 until, uint64 since) {
-        Restriction memory q = _bs().quarantines[account];
-        return (q.until, q.since);
+    /// @notice Expiry and start of a restriction: `kind` 0 = the pause of scope `key`, 1 = the
+    /// latest freeze of asset `key`, 2 = the quarantine of account `key` (addresses left-padded).
+    /// Zeros if there is none. `since` identifies one restriction: the multisig binds a queued
+    /// Unpause / UnfreezeAsset / Release to it.
+    function restrictionOf(uint8 kind, bytes32 key) external view returns (uint64 until, uint64 since) {
+        BreakerStorage storage $ = _bs();
+        if (kind == 0) return ($.pauses[key].until, $.pauses[key].since);
+        if (kind > 2 || uint256(key) >> 160 != 0) revert InvalidScope(key);
+        Restriction memory r = kind == 1 ? $.freezes[address(uint160(uint256(key)))] : $.quarantines[address(uint160(uint256(key)))];
+        return (r.until, r.since);
     }
 
     /// @notice The current limit of `asset` (reverts for an unregistered asset).
@@ -517,12 +511,6 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     /// @notice Number of outflows ever queued; ids run from 1 to this.
     function queuedOutflowCount() external view returns (uint256) {
         return _bs().queueLength;
-    }
-
-    /// @notice Unsettled queued outflows of `asset` that `source` owes: subtract it from the
-    /// source's own accounting when the queued tokens stay in it (standalone breaker).
-    function queuedLiability(address source, address asset) external view returns (uint256) {
-        return _bs().queuedBySource[source][asset];
     }
 
     /// @notice Sum of unsettled queued outflows of `asset`, over every source.
@@ -588,7 +576,8 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         if (flags & (F_ALARM | F_FROZEN) != 0) _checkOutflowRestrictions(scope, asset, from, to, uint8(flags));
         if (amount > MAX_U96) revert AmountTooLarge(amount, MAX_U96);
 
-        (uint256 start, int256 net) = _ledger(asset, word);
+        uint256 tslot = _ledgerSlot(asset);
+        (uint256 start, int256 net) = _ledger(tslot, word);
         payNow = amount;
         unchecked {
             // amount, start <= 2^96 and |net| < 2^127: no overflow.
@@ -596,7 +585,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
                 (payNow, queueId) = _onBreach(scope, asset, amount, start, net, to, source);
                 if (queueId != 0) word |= uint256(F_QUEUED) << 248;
             }
-            _settleLedger(slot, asset, word, start, net + int256(payNow));
+            _settleLedger(slot, tslot, word, start, net + int256(payNow));
         }
     }
 
@@ -633,6 +622,18 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         if (flags & (F_CONFIGURED | F_ALARM | F_FROZEN) != F_CONFIGURED) {
             if (flags & F_CONFIGURED == 0) revert UnknownAsset(asset);
             _checkOutflowRestrictions(scope, asset, from, to, uint8(flags));
+        }
+        _creditInflow(slot, asset, word, amount);
+    }
+
+    /// @dev `_guardInflow` for an entry called by the depositor itself: the caller checked
+    /// against quarantine is `msg.sender`, read only when a restriction may apply (cheaper).
+    function _guardInflow(bytes32 scope, address asset, uint256 amount, address to) internal {
+        (uint256 slot, uint256 word) = _assetWord(asset);
+        uint256 flags = word >> 248;
+        if (flags & (F_CONFIGURED | F_ALARM | F_FROZEN) != F_CONFIGURED) {
+            if (flags & F_CONFIGURED == 0) revert UnknownAsset(asset);
+            _checkOutflowRestrictions(scope, asset, msg.sender, to, uint8(flags));
         }
         _creditInflow(slot, asset, word, amount);
     }
@@ -684,6 +685,11 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     }
 
     // ================================================================ internals
+
+    /// @dev Unsettled queued outflows of `asset` that `source` owes.
+    function _queuedLiability(address source, address asset) internal view returns (uint256) {
+        return _bs().queuedBySource[source][asset];
+    }
 
     function _bs() internal pure returns (BreakerStorage storage $) {
         assembly {
@@ -823,11 +829,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     /// the limiter exactly where it was: they can neither consume nor mint capacity.
     /// Encoding: (start + 1) << 128 | uint128(int128(net)); zero means "not touched in this tx".
     /// |net| stays far below 2^127: every flow is <= 2^96 and a transaction cannot afford 2^31 flows.
-    function _ledger(address asset, uint256 word) private view returns (uint256 start, int256 net) {
-        uint256 tslot;
-        unchecked {
-            tslot = LEDGER_TSLOT + uint160(asset);
-        }
+    function _ledger(uint256 tslot, uint256 word) private view returns (uint256 start, int256 net) {
         assembly ("memory-safe") {
             let entry := tload(tslot)
             switch entry
@@ -851,11 +853,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @dev Record the ledger and write the asset word once: capacity left = start - net
     /// (floored at 0; above start only when inflows credit, capped at maxCapacity).
-    function _settleLedger(uint256 slot, address asset, uint256 word, uint256 start, int256 net) private {
-        uint256 tslot;
-        unchecked {
-            tslot = LEDGER_TSLOT + uint160(asset);
-        }
+    function _settleLedger(uint256 slot, uint256 tslot, uint256 word, uint256 start, int256 net) private {
         assembly ("memory-safe") {
             tstore(tslot, or(shl(128, add(start, 1)), and(net, 0xffffffffffffffffffffffffffffffff)))
             let maxCapacity := and(shr(96, word), MAX_U96)
@@ -880,6 +878,13 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         }
     }
 
+    /// @dev The transient slot of `asset`'s ledger entry (computed once per guarded flow).
+    function _ledgerSlot(address asset) private pure returns (uint256 tslot) {
+        unchecked {
+            tslot = LEDGER_TSLOT + uint160(asset);
+        }
+    }
+
     /// @dev After a limit change, later flows in the same transaction start from the new state.
     function _resetLedger(address asset) private {
         uint256 tslot;
@@ -893,9 +898,10 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     function _creditInflow(uint256 slot, address asset, uint256 word, uint256 amount) private {
         if (amount > MAX_U96) revert AmountTooLarge(amount, MAX_U96);
-        (uint256 start, int256 net) = _ledger(asset, word);
+        uint256 tslot = _ledgerSlot(asset);
+        (uint256 start, int256 net) = _ledger(tslot, word);
         unchecked {
-            _settleLedger(slot, asset, word, start, net - int256(amount));
+            _settleLedger(slot, tslot, word, start, net - int256(amount));
         }
     }
 

@@ -61,6 +61,13 @@ contract CircuitBreaker is BreakerCore {
         return _protected[account];
     }
 
+    /// @notice Unsettled queued outflows of `asset` that `source` owes (they stay in it until
+    /// settled): subtract it from what backs the source's shares. Per source, so two protected
+    /// contracts of one asset never see each other's queues.
+    function queuedLiability(address source, address asset) external view returns (uint256) {
+        return _queuedLiability(source, asset);
+    }
+
     /// @notice Revert with ScopePaused while `scope` or the global scope is paused.
     function checkScope(bytes32 scope) external view {
         _checkScope(scope);

@@ -74,9 +74,8 @@ interface ICircuitBreaker {
     function pausedUntil(bytes32 scope) external view returns (uint64);
     /// @notice Restrictions carry (until, since); `since` identifies one, so the multisig binds
     /// a queued Unpause / UnfreezeAsset / Release to the restriction it was queued against.
-    function pauseOf(bytes32 scope) external view returns (uint64 until, uint64 since);
-    function freezeOf(address asset) external view returns (uint64 until, uint64 since);
-    function quarantineOf(address account) external view returns (uint64 until, uint64 since);
+    /// kind: 0 = pause (key = scope), 1 = freeze (key = asset), 2 = quarantine (key = account).
+    function restrictionOf(uint8 kind, bytes32 key) external view returns (uint64 until, uint64 since);
     function inGracePeriod(bytes32 scope) external view returns (bool);
     function isFrozen(address asset) external view returns (bool);
     function isQuarantined(address account) external view returns (bool);
@@ -84,7 +83,6 @@ interface ICircuitBreaker {
     function availableCapacity(address asset) external view returns (uint256);
     function queuedOutflow(uint256 id) external view returns (QueuedOutflow memory);
     function queuedTotal(address asset) external view returns (uint256);
-    function queuedLiability(address source, address asset) external view returns (uint256);
     function assets() external view returns (address[] memory);
     function sentinelState()
         external

@@ -17,7 +17,7 @@ import {Scopes} from "../breaker/Scopes.sol";
 ///    round trips net out within the transaction);
 ///  - withdraw / redeem are EXITS: `_guardOutflow(WITHDRAW, ...)` checks pauses, freezes,
 ///    quarantines and the outflow limit; in Queue mode the excess waits for delayed settlement;
-///  - the shares are the vault's own transferable claim: `_update` calls `_guardClaimTransfer`,
+///  - the shares are the vault's own transferable claim: `transfer` / `transferFrom` call `_guardClaimTransfer`,
 ///    so a quarantined holder cannot move its shares to a fresh address that redeems;
 ///  - the queued excess moves to `outflowEscrow` at once, so `totalAssets()` stays a plain balance;
 ///    a fast veto re-mints the receiver's shares for it (`_restoreVetoedOutflow`): it delays, it
@@ -70,7 +70,7 @@ contract ProtectedVault is ERC4626, Breakable {
 
     /// @dev Entry: blocked while paused; the inflow credits the limiter if so configured.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        _guardInflow(Scopes.DEPOSIT, asset(), assets, caller, receiver);
+        _guardInflow(Scopes.DEPOSIT, asset(), assets, receiver); // and the caller (msg.sender)
         super._deposit(caller, receiver, assets, shares);
     }
 
@@ -90,10 +90,19 @@ contract ProtectedVault is ERC4626, Breakable {
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Share transfers are claim transfers: refused while a party is quarantined.
-    function _update(address from, address to, uint256 value) internal override {
-        if (from != address(0) && to != address(0)) _guardClaimTransfer(_msgSender(), from, to);
-        super._update(from, to, value);
+    /// @notice ERC-20 transfer of shares: refused while the sender or the receiver is
+    /// quarantined (shares are the vault's own claim). Mints and burns are guarded by the
+    /// deposit / withdrawal they belong to, so they skip this check.
+    function transfer(address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        _guardClaimTransfer(msg.sender, msg.sender, to);
+        return super.transfer(to, value);
+    }
+
+    /// @notice ERC-20 transferFrom of shares: refused while the spender, the owner or the
+    /// receiver is quarantined.
+    function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        _guardClaimTransfer(msg.sender, from, to);
+        return super.transferFrom(from, to, value);
     }
 
     /// @dev A vetoed queued withdrawal: its assets are back in the vault; re-mint the receiver

@@ -37,7 +37,7 @@ pragma solidity ^0.8.24;
 /// LowerLimit policy has a delay, the check is repeated when the queued action executes.
 ///
 /// Unpause, UnfreezeAsset and Release are bound when queued to the `since` of the restriction
-/// active then (`breaker.pauseOf / freezeOf / quarantineOf`); they can be queued only while it
+/// active then (`breaker.restrictionOf`); they can be queued only while it
 /// is active and revert RestrictionReplaced if a different one holds at execution.
 /// A veto of ChangeGuardians does not count the guardians the change would remove.
 library GuardianActions {

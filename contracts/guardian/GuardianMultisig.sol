@@ -591,9 +591,8 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
     function _restriction(Action memory a) private view returns (uint64 until, uint64 since) {
         ICircuitBreaker b = ICircuitBreaker(a.target);
         uint256 w0 = K.word(a.data, 0);
-        if (a.kind == K.UNPAUSE) return b.pauseOf(bytes32(w0));
-        if (a.kind == K.UNFREEZE_ASSET) return b.freezeOf(address(uint160(w0)));
-        return b.quarantineOf(address(uint160(w0))); // RELEASE
+        // restrictionOf kinds: 0 pause, 1 freeze, 2 quarantine
+        return b.restrictionOf(a.kind == K.UNPAUSE ? 0 : a.kind == K.UNFREEZE_ASSET ? 1 : 2, bytes32(w0));
     }
 
     /// @dev Union of the caller (if an active guardian), the signatures and the on-chain

@@ -290,7 +290,13 @@ export async function runExecuteQueued(a: ExecuteQueuedArgs, chain: OperatorChai
   if (Number(state) !== ActionState.Queued) fail(`action ${a.id} is ${STATE_NAMES[Number(state)]}, not Queued`, Number(state) === 0 ? "queue it first with `npx hardhat guardian submit --file <action file>`" : undefined);
   const now = await chainNow(chain);
   if (now < BigInt(eta)) fail(`action ${a.id} is not executable before ${isoTime(eta)} (in ${formatDuration(BigInt(eta) - now)})`, "wait for the delay (the veto window) to pass");
-  await simulate("executeQueued", () => ms.executeQueued.staticCall(a.id));
+  // A queued Unpause / UnfreezeAsset / Release is bound to the restriction active when it was
+  // queued: if a newer pause, freeze or quarantine replaced it, the multisig refuses it.
+  await simulate(
+    "executeQueued",
+    () => ms.executeQueued.staticCall(a.id),
+    "RestrictionReplaced means a newer pause / freeze / quarantine holds than the one this action was queued against: propose a new restorative action for it; NoLongerTighter means the limit was lowered further meanwhile",
+  );
   if (a.dryRun) {
     print(`[dry-run] would execute queued action ${a.id} (kind ${Number(queued.kind)} on ${queued.target}). Nothing was sent.`);
     return { dryRun: true, mode: "execute", id: a.id, approvers: [] };

@@ -195,7 +195,7 @@ contract FindingsTest is ThreatBase {
         nextTx(1 days);
         vm.prank(address(ms));
         vault.extendFreeze(address(token), MAX_PAUSE);
-        (uint64 until,) = vault.freezeOf(address(token));
+        (uint64 until,) = vault.restrictionOf(1, bytes32(uint256(uint160(address(token)))));
         assertEq(until, block.timestamp + MAX_PAUSE, "extended by the slow path");
     }
 
@@ -385,7 +385,7 @@ contract FindingsTest is ThreatBase {
         bytes32 unpause = slow(G.UNPAUSE, address(vault), abi.encode(Scopes.WITHDRAW), G.three(1, 2, 3));
         vm.warp(block.timestamp + 2 days); // the first pause expired; the Unpause is executable
         fast(G.PAUSE, address(vault), abi.encode(Scopes.WITHDRAW, uint64(7 days)), G.one(4));
-        (, uint64 since) = vault.pauseOf(Scopes.WITHDRAW);
+        (, uint64 since) = vault.restrictionOf(0, Scopes.WITHDRAW);
         vm.expectRevert(
             abi.encodeWithSelector(GuardianMultisig.RestrictionReplaced.selector, unpause, uint64(T0), since)
         );

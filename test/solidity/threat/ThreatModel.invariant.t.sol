@@ -527,7 +527,7 @@ contract ThreatModelInvariantTest is Test {
             bytes32 key = handler.keys(i);
             uint256 bound = handler.boundOf(key);
             if (key == keccak256(abi.encode("freeze", address(v)))) {
-                (uint64 until,) = v.freezeOf(address(handler.token()));
+                (uint64 until,) = v.restrictionOf(1, bytes32(uint256(uint160(address(handler.token())))));
                 assertLe(until, bound, "T3 freeze outlives its bound");
             } else if (uint256(key) >> 160 == 0 || key == Scopes.GLOBAL || key == Scopes.WITHDRAW || key == Scopes.BORROW) {
                 assertLe(v.pausedUntil(key), bound, "T3 pause outlives its bound");
@@ -536,7 +536,7 @@ contract ThreatModelInvariantTest is Test {
         for (uint256 i = 0; i < 4; i++) {
             address u = handler.users(i);
             uint256 bound = handler.boundOf(keccak256(abi.encode("quarantine", address(v), u)));
-            (uint64 until,) = v.quarantineOf(u);
+            (uint64 until,) = v.restrictionOf(2, bytes32(uint256(uint160(u))));
             assertLe(until, bound, "T3 quarantine outlives its bound");
         }
     }
