@@ -160,7 +160,6 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     error TooManyAssets(uint256 max);
     error AssetIsFrozen(address asset);
     error AssetNotFrozen(address asset);
-    error FreezeNotActive(address asset);
     error VetoNotSupported(uint256 id);
     error AccountIsQuarantined(address account);
     error AccountNotQuarantined(address account);
