@@ -77,6 +77,13 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         bool listed; // in `pausedScopes`, so the alarm knows what to re-check
     }
 
+    /// @dev A freeze or a quarantine: like a pause, it ends at `until` unless the slow path
+    /// extends it. `since` identifies it, so a restorative action ends only this one.
+    struct Restriction {
+        uint40 until;
+        uint40 since;
+    }
+
     struct Control {
         bool alarm;
         uint40 maxPauseDuration;
@@ -101,11 +108,13 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         mapping(address => AssetState) assetState;
         mapping(address => AssetPolicy) assetPolicy;
         address[] assetList;
-        mapping(address => bool) quarantined;
+        mapping(address => Restriction) quarantines;
         SentinelState sentinel;
         uint256 queueLength;
         mapping(uint256 => QueuedOutflow) queue;
         mapping(address => uint256) queuedTotal;
+        mapping(address => Restriction) freezes;
+        mapping(address source => mapping(address asset => uint256)) queuedBySource;
     }
 
     // keccak256(abi.encode(uint256(keccak256("breakwater.storage.Breaker")) - 1)) & ~bytes32(uint256(0xff))
@@ -116,9 +125,11 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     event Paused(bytes32 indexed scope, uint64 until, address indexed by);
     event PauseExtended(bytes32 indexed scope, uint64 until, address indexed by);
     event Unpaused(bytes32 indexed scope, address indexed by);
-    event AssetFrozen(address indexed asset, address indexed by);
+    event AssetFrozen(address indexed asset, uint64 until, address indexed by);
+    event FreezeExtended(address indexed asset, uint64 until, address indexed by);
     event AssetUnfrozen(address indexed asset, address indexed by);
-    event AccountQuarantined(address indexed account, address indexed by);
+    event AccountQuarantined(address indexed account, uint64 until, address indexed by);
+    event QuarantineExtended(address indexed account, uint64 until, address indexed by);
     event AccountReleased(address indexed account, address indexed by);
     event LimitSet(address indexed asset, LimitConfig config);
     event LimitLowered(address indexed asset, uint256 oldMaxCapacity, uint256 newMaxCapacity);
@@ -126,6 +137,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         uint256 indexed id, address indexed asset, address indexed recipient, uint256 amount, uint64 claimableAt
     );
     event QueuedOutflowClaimed(uint256 indexed id, address indexed recipient, uint256 amount);
+    /// @dev The recipient's entitlement was restored by the integrator (shares re-minted, debt cancelled).
     event QueuedOutflowVetoed(uint256 indexed id, address indexed by);
     event LimitBypassedBelowMinTvl(address indexed asset, uint256 amount, uint256 tvl);
     event SentinelSet(address indexed sentinel, uint64 maxDuration, uint64 cooldown);
@@ -148,6 +160,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     error TooManyAssets(uint256 max);
     error AssetIsFrozen(address asset);
     error AssetNotFrozen(address asset);
+    error VetoNotSupported(uint256 id);
     error AccountIsQuarantined(address account);
     error AccountNotQuarantined(address account);
     error InvalidCapacity(uint256 capacity, uint256 max);
@@ -185,23 +198,32 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         _pause(scope, duration);
     }
 
-    /// @notice Stop every outflow of `asset` until the slow path unfreezes it.
+    /// @notice Stop every outflow of `asset` for `maxPauseDuration`, like a pause: it ends by
+    /// itself unless the slow path extends it (extendFreeze) or lifts it (unfreezeAsset).
     function freezeAsset(address asset) external onlyRole(EMERGENCY_ROLE) {
         AssetState storage s = _registeredAsset(asset);
-        if (s.flags & F_FROZEN != 0) revert AssetIsFrozen(asset);
-        s.flags |= F_FROZEN;
-        emit AssetFrozen(asset, msg.sender);
+        Restriction storage f = _bs().freezes[asset];
+        if (f.until > block.timestamp) revert AssetIsFrozen(asset);
+        uint64 until = _checkedUntil(_bs().control.maxPauseDuration);
+        f.until = uint40(until);
+        f.since = uint40(block.timestamp);
+        s.flags |= F_FROZEN; // "a freeze was placed": guarded calls then read its expiry
+        emit AssetFrozen(asset, until, msg.sender);
     }
 
-    /// @notice Block every guarded outflow from or to `account` until the slow path releases it.
+    /// @notice Block every guarded flow from or to `account` (and transfers of the protocol's
+    /// claims it holds) for `maxPauseDuration`; it ends by itself unless the slow path extends it.
     function quarantine(address account) external onlyRole(EMERGENCY_ROLE) {
         if (account == address(0)) revert ZeroAddress();
         BreakerStorage storage $ = _bs();
-        if ($.quarantined[account]) revert AccountIsQuarantined(account);
-        $.quarantined[account] = true;
-        $.control.quarantineCount += 1;
+        Restriction storage q = $.quarantines[account];
+        if (q.until > block.timestamp) revert AccountIsQuarantined(account);
+        if (q.since == 0) $.control.quarantineCount += 1; // an expired, uncleared record is reused
+        uint64 until = _checkedUntil($.control.maxPauseDuration);
+        q.until = uint40(until);
+        q.since = uint40(block.timestamp);
         _raiseAlarm();
-        emit AccountQuarantined(account, msg.sender);
+        emit AccountQuarantined(account, until, msg.sender);
     }
 
     /// @notice Lower the capacity of `asset` (the safe direction; raising needs setLimit).
@@ -219,14 +241,17 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @notice Cancel a queued outflow during its settlement delay, or later while a pause, freeze
     /// or quarantine still holds its claim; the tokens go back to (or stay in) the protected contract.
+    /// A veto only delays: the integrator restores the recipient's entitlement (re-mints the
+    /// burned shares, cancels the booked debt, re-credits the collateral), so no fast-path key
+    /// can confiscate anything. Contracts without that hook revert with VetoNotSupported.
     function vetoQueuedOutflow(uint256 id) external onlyRole(EMERGENCY_ROLE) {
         QueuedOutflow storage q = _openQueuedOutflow(id);
         if (block.timestamp >= q.claimableAt && !_claimHeld(q)) revert VetoWindowClosed(id, q.claimableAt);
         q.settled = true;
         q.vetoed = true;
-        _releaseQueued(q.asset, q.amount);
+        _releaseQueued(q.source, q.asset, q.amount);
         emit QueuedOutflowVetoed(id, msg.sender);
-        _returnVetoedOutflow(q);
+        _returnVetoedOutflow(id, q);
     }
 
     // ================================================================ slow path
@@ -243,30 +268,56 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     /// @notice Move the expiry of an active pause to `duration` seconds from now (later only).
     function extendPause(bytes32 scope, uint64 duration) external onlyRole(RECOVERY_ROLE) {
         PauseState storage p = _bs().pauses[scope];
-        uint64 current = p.until;
-        if (current <= block.timestamp) revert NotPaused(scope);
-        uint64 until = _checkedUntil(duration);
-        if (until <= current) revert ExtensionNotLater(scope, current, until);
+        if (p.until <= block.timestamp) revert NotPaused(scope);
+        uint64 until = _later(scope, p.until, duration);
         p.until = uint40(until);
         emit PauseExtended(scope, until, msg.sender);
     }
 
-    /// @notice Allow outflows of a frozen asset again.
-    function unfreezeAsset(address asset) external onlyRole(RECOVERY_ROLE) {
+    /// @notice Lift the freeze of `asset`: before its expiry RECOVERY_ROLE only; once it
+    /// expired anyone may call, to drop its flag so guarded calls skip the expiry read.
+    function unfreezeAsset(address asset) external {
         AssetState storage s = _registeredAsset(asset);
         if (s.flags & F_FROZEN == 0) revert AssetNotFrozen(asset);
+        Restriction storage f = _bs().freezes[asset];
+        if (f.until > block.timestamp) {
+            _checkRole(RECOVERY_ROLE);
+            f.until = uint40(block.timestamp);
+        }
         s.flags &= ~F_FROZEN;
         emit AssetUnfrozen(asset, msg.sender);
     }
 
-    /// @notice Lift the quarantine of `account`.
-    function release(address account) external onlyRole(RECOVERY_ROLE) {
+    /// @notice Move the expiry of an active freeze to `duration` seconds from now (later only).
+    function extendFreeze(address asset, uint64 duration) external onlyRole(RECOVERY_ROLE) {
+        _registeredAsset(asset);
+        Restriction storage f = _bs().freezes[asset];
+        if (f.until <= block.timestamp) revert AssetNotFrozen(asset);
+        uint64 until = _later(bytes32(uint256(uint160(asset))), f.until, duration);
+        f.until = uint40(until);
+        emit FreezeExtended(asset, until, msg.sender);
+    }
+
+    /// @notice Lift the quarantine of `account`: before its expiry RECOVERY_ROLE only; once it
+    /// expired anyone may call, to forget it so the alarm can be lowered.
+    function release(address account) external {
         BreakerStorage storage $ = _bs();
-        if (!$.quarantined[account]) revert AccountNotQuarantined(account);
-        $.quarantined[account] = false;
+        Restriction memory q = $.quarantines[account];
+        if (q.since == 0) revert AccountNotQuarantined(account);
+        if (q.until > block.timestamp) _checkRole(RECOVERY_ROLE);
+        delete $.quarantines[account];
         $.control.quarantineCount -= 1;
         emit AccountReleased(account, msg.sender);
         _refreshAlarm();
+    }
+
+    /// @notice Move the expiry of an active quarantine to `duration` seconds from now (later only).
+    function extendQuarantine(address account, uint64 duration) external onlyRole(RECOVERY_ROLE) {
+        Restriction storage q = _bs().quarantines[account];
+        if (q.until <= block.timestamp) revert AccountNotQuarantined(account);
+        uint64 until = _later(bytes32(uint256(uint160(account))), q.until, duration);
+        q.until = uint40(until);
+        emit QuarantineExtended(account, until, msg.sender);
     }
 
     /// @notice Register `asset` or replace its limit. Raising a limit never grants capacity
@@ -360,7 +411,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         AssetState memory s = _bs().assetState[asset];
         _checkOutflowRestrictions(q.scope, asset, address(0), q.recipient, s.flags);
         q.settled = true;
-        _releaseQueued(asset, q.amount);
+        _releaseQueued(q.source, asset, q.amount);
         emit QueuedOutflowClaimed(id, q.recipient, q.amount);
         _payQueuedOutflow(q);
     }
@@ -370,6 +421,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     function refreshAlarm() external {
         _refreshAlarm();
     }
+
 
     // ================================================================ views
 
@@ -386,25 +438,44 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @notice True during the grace period after `scope` (or the global scope) was unpaused or
     /// its pause expired. Integrators hold off liquidations of positions that became unhealthy
-    /// while users could not act.
+    /// while users could not act. The grace after a pause never lasts longer than the pause
+    /// did: a one-minute pause by a stolen sentinel key holds liquidations for one more minute.
     function inGracePeriod(bytes32 scope) public view returns (bool) {
         if (isPaused(scope)) return false;
         BreakerStorage storage $ = _bs();
         uint256 grace = $.control.gracePeriod;
-        uint256 g = $.pauses[Scopes.GLOBAL].until;
-        uint256 s = $.pauses[scope].until;
-        uint256 end = g > s ? g : s;
-        return end != 0 && block.timestamp < end + grace;
+        uint256 g = _graceEnd($.pauses[Scopes.GLOBAL], grace);
+        uint256 s = _graceEnd($.pauses[scope], grace);
+        return block.timestamp < (g > s ? g : s);
     }
 
-    /// @notice True while outflows of `asset` are frozen.
+    function _graceEnd(PauseState storage p, uint256 grace) private view returns (uint256) {
+        uint256 until = p.until;
+        if (until == 0) return 0;
+        uint256 lasted = until - p.since;
+        return until + (lasted < grace ? lasted : grace);
+    }
+
+    /// @notice True while outflows of `asset` are frozen (a freeze ends at its expiry).
     function isFrozen(address asset) public view returns (bool) {
-        return _bs().assetState[asset].flags & F_FROZEN != 0;
+        return _bs().freezes[asset].until > block.timestamp;
     }
 
-    /// @notice True while `account` is quarantined.
-    function isQuarantined(address account) external view returns (bool) {
-        return _bs().quarantined[account];
+    /// @notice True while `account` is quarantined (a quarantine ends at its expiry).
+    function isQuarantined(address account) public view returns (bool) {
+        return _bs().quarantines[account].until > block.timestamp;
+    }
+
+    /// @notice Expiry and start of a restriction: `kind` 0 = the pause of scope `key`, 1 = the
+    /// latest freeze of asset `key`, 2 = the quarantine of account `key` (addresses left-padded).
+    /// Zeros if there is none. `since` identifies one restriction: the multisig binds a queued
+    /// Unpause / UnfreezeAsset / Release to it.
+    function restrictionOf(uint8 kind, bytes32 key) external view returns (uint64 until, uint64 since) {
+        BreakerStorage storage $ = _bs();
+        if (kind == 0) return ($.pauses[key].until, $.pauses[key].since);
+        if (kind > 2 || uint256(key) >> 160 != 0) revert InvalidScope(key);
+        Restriction memory r = kind == 1 ? $.freezes[address(uint160(uint256(key)))] : $.quarantines[address(uint160(uint256(key)))];
+        return (r.until, r.since);
     }
 
     /// @notice The current limit of `asset` (reverts for an unregistered asset).
@@ -441,7 +512,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         return _bs().queueLength;
     }
 
-    /// @notice Sum of unsettled queued outflows of `asset`: a liability of the source.
+    /// @notice Sum of unsettled queued outflows of `asset`, over every source.
     function queuedTotal(address asset) public view returns (uint256) {
         BreakerStorage storage $ = _bs();
         // The flag lives in the slot a guarded call reads anyway: no extra cold read in peace time.
@@ -504,7 +575,8 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         if (flags & (F_ALARM | F_FROZEN) != 0) _checkOutflowRestrictions(scope, asset, from, to, uint8(flags));
         if (amount > MAX_U96) revert AmountTooLarge(amount, MAX_U96);
 
-        (uint256 start, int256 net) = _ledger(asset, word);
+        uint256 tslot = _ledgerSlot(asset);
+        (uint256 start, int256 net) = _ledger(tslot, word);
         payNow = amount;
         unchecked {
             // amount, start <= 2^96 and |net| < 2^127: no overflow.
@@ -512,7 +584,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
                 (payNow, queueId) = _onBreach(scope, asset, amount, start, net, to, source);
                 if (queueId != 0) word |= uint256(F_QUEUED) << 248;
             }
-            _settleLedger(slot, asset, word, start, net + int256(payNow));
+            _settleLedger(slot, tslot, word, start, net + int256(payNow));
         }
     }
 
@@ -534,35 +606,76 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
             return (amount, 0);
         }
         payNow = net >= int256(start) ? 0 : uint256(int256(start) - net);
-        if (policy.mode == BreachMode.Revert) revert OutflowLimitExceeded(asset, amount, payNow);
+        if (policy.mode == BreachMode.Revert || scope == Scopes.MIGRATION) {
+            revert OutflowLimitExceeded(asset, amount, payNow);
+        }
         queueId = _queue(source, scope, asset, to, amount - payNow, policy.settlementDelay);
     }
 
     /// @dev Guard an entry that brings `amount` of `asset` in (deposit, supply): blocked while
-    /// paused, frozen or quarantined; credits capacity when the asset is so configured.
-    function _guardInflow(bytes32 scope, address asset, uint256 amount, address account) internal {
+    /// paused, frozen, or while the caller (`from`) or the credited account (`to`) is
+    /// quarantined; credits capacity when the asset is so configured.
+    function _guardInflow(bytes32 scope, address asset, uint256 amount, address from, address to) internal {
         (uint256 slot, uint256 word) = _assetWord(asset);
         uint256 flags = word >> 248;
         if (flags & (F_CONFIGURED | F_ALARM | F_FROZEN) != F_CONFIGURED) {
             if (flags & F_CONFIGURED == 0) revert UnknownAsset(asset);
-            _checkOutflowRestrictions(scope, asset, account, account, uint8(flags));
+            _checkOutflowRestrictions(scope, asset, from, to, uint8(flags));
         }
         _creditInflow(slot, asset, word, amount);
     }
 
-    /// @dev Record an inflow that must never be blocked (repay, top-up of collateral).
+    /// @dev `_guardInflow` for an entry called by the depositor itself: the caller checked
+    /// against quarantine is `msg.sender`, read only when a restriction may apply (cheaper).
+    function _guardInflow(bytes32 scope, address asset, uint256 amount, address to) internal {
+        (uint256 slot, uint256 word) = _assetWord(asset);
+        uint256 flags = word >> 248;
+        if (flags & (F_CONFIGURED | F_ALARM | F_FROZEN) != F_CONFIGURED) {
+            if (flags & F_CONFIGURED == 0) revert UnknownAsset(asset);
+            _checkOutflowRestrictions(scope, asset, msg.sender, to, uint8(flags));
+        }
+        _creditInflow(slot, asset, word, amount);
+    }
+
+    /// @dev Record an inflow that must never be blocked (repay, top-up of collateral). Amounts
+    /// above the limiter's 96-bit range saturate the credit instead of reverting.
     function _recordRepayment(address asset, uint256 amount) internal {
         (uint256 slot, uint256 word) = _assetWord(asset);
         if ((word >> 248) & F_CONFIGURED == 0) return; // an unlimited asset needs no accounting
-        _creditInflow(slot, asset, word, amount);
+        _creditInflow(slot, asset, word, amount > MAX_U96 ? MAX_U96 : amount);
+    }
+
+    /// @dev Guard a transfer of the protocol's own claims (shares, receipt or debt tokens)
+    /// from `from` to `to` by `operator`: refused while any of them is quarantined, so a
+    /// quarantined holder cannot hand its position to a fresh address. Mints and burns are
+    /// guarded by the entry / exit they belong to. One warm read in peace time.
+    function _guardClaimTransfer(address operator, address from, address to) internal view {
+        BreakerStorage storage $ = _bs();
+        if ($.control.quarantineCount == 0) return;
+        _revertIfQuarantined($, operator);
+        _revertIfQuarantined($, from);
+        _revertIfQuarantined($, to);
+    }
+
+    /// @dev Guard a migration of `owner`'s position (`amount` of `asset`, submitted by
+    /// `operator`) to a vault the slow path vetted. Unlike an exit it works while paused (that
+    /// is its purpose), but it stops while the asset is frozen or the owner / operator is
+    /// quarantined, and it consumes the asset's outflow capacity: above it, it reverts (migrate
+    /// in parts), it never queues.
+    function _guardMigration(address asset, uint256 amount, address owner, address operator, address source)
+        internal
+    {
+        _guardOutflow(Scopes.MIGRATION, asset, amount, owner, operator, source);
     }
 
     /// @dev Pay a queued outflow. The mixin transfers from itself; the standalone breaker
     /// asks the protected contract to.
     function _payQueuedOutflow(QueuedOutflow memory q) internal virtual;
 
-    /// @dev Return a vetoed outflow's tokens to the protected contract (if they left it).
-    function _returnVetoedOutflow(QueuedOutflow memory q) internal virtual;
+    /// @dev Return a vetoed outflow's tokens to the protected contract (if they left it) and
+    /// restore the recipient's entitlement there. Must not revert for a contract that supports
+    /// vetoes; one that cannot restore entitlements reverts VetoNotSupported(id).
+    function _returnVetoedOutflow(uint256 id, QueuedOutflow memory q) internal virtual;
 
     /// @dev The protocol's holdings of `asset` held by `source`, compared with `minTvl` on a breach.
     /// Only read on a breach of a limit that has a minimum TVL.
@@ -572,6 +685,11 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     // ================================================================ internals
 
+    /// @dev Unsettled queued outflows of `asset` that `source` owes.
+    function _queuedLiability(address source, address asset) internal view returns (uint256) {
+        return _bs().queuedBySource[source][asset];
+    }
+
     function _bs() internal pure returns (BreakerStorage storage $) {
         assembly {
             $.slot := BREAKER_STORAGE
@@ -580,8 +698,10 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     function _pause(bytes32 scope, uint64 duration) internal returns (uint64 until) {
         BreakerStorage storage $ = _bs();
-        if (scope == bytes32(0)) revert InvalidScope(scope);
+        // Only scopes something checks: GLOBAL, the named groups, registered assets. This also
+        // bounds `pausedScopes` (dedupe by `listed`): at most 6 + MAX_ASSETS entries to refresh.
         if (Scopes.isAsset(scope)) _registeredAsset(address(uint160(uint256(scope))));
+        else if (!Scopes.isKnown(scope)) revert InvalidScope(scope);
         PauseState storage p = $.pauses[scope];
         if (p.until > block.timestamp) revert AlreadyPaused(scope, p.until);
         until = _checkedUntil(duration);
@@ -593,6 +713,12 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         }
         _raiseAlarm();
         emit Paused(scope, until, msg.sender);
+    }
+
+    /// @dev The slow path's extension of a restriction ending at `current`: later only, bounded.
+    function _later(bytes32 key, uint64 current, uint64 duration) private view returns (uint64 until) {
+        until = _checkedUntil(duration);
+        if (until <= current) revert ExtensionNotLater(key, current, until);
     }
 
     function _checkedUntil(uint64 duration) private view returns (uint64) {
@@ -648,14 +774,21 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         private
         view
     {
-        if (flags & F_FROZEN != 0) revert AssetIsFrozen(asset);
         BreakerStorage storage $ = _bs();
-        _revertIfPaused($, Scopes.GLOBAL);
-        if (scope != bytes32(0)) _revertIfPaused($, scope);
-        _revertIfPaused($, Scopes.asset(asset));
-        if ($.control.quarantineCount != 0) {
-            if ($.quarantined[from]) revert AccountIsQuarantined(from);
-            if ($.quarantined[to]) revert AccountIsQuarantined(to);
+        if (flags & F_FROZEN != 0 && $.freezes[asset].until > block.timestamp) revert AssetIsFrozen(asset);
+        if (!$.control.alarm) return;
+        if (scope != Scopes.MIGRATION) {
+            _revertIfPaused($, Scopes.GLOBAL);
+            if (scope != bytes32(0)) _revertIfPaused($, scope);
+            _revertIfPaused($, Scopes.asset(asset));
+        }
+        _revertIfQuarantined($, from);
+        _revertIfQuarantined($, to);
+    }
+
+    function _revertIfQuarantined(BreakerStorage storage $, address account) private view {
+        if ($.control.quarantineCount != 0 && $.quarantines[account].until > block.timestamp) {
+            revert AccountIsQuarantined(account);
         }
     }
 
@@ -664,8 +797,8 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     function _claimHeld(QueuedOutflow storage q) private view returns (bool) {
         BreakerStorage storage $ = _bs();
         address asset = q.asset;
-        return $.assetState[asset].flags & F_FROZEN != 0 || isPaused(q.scope) || isPaused(Scopes.asset(asset))
-            || $.quarantined[q.recipient];
+        return isFrozen(asset) || isPaused(q.scope) || isPaused(Scopes.asset(asset))
+            || $.quarantines[q.recipient].until > block.timestamp;
     }
 
     /// @dev Capacity after continuous refill since `lastUpdate`, capped at `max`.
@@ -695,11 +828,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
     /// the limiter exactly where it was: they can neither consume nor mint capacity.
     /// Encoding: (start + 1) << 128 | uint128(int128(net)); zero means "not touched in this tx".
     /// |net| stays far below 2^127: every flow is <= 2^96 and a transaction cannot afford 2^31 flows.
-    function _ledger(address asset, uint256 word) private view returns (uint256 start, int256 net) {
-        uint256 tslot;
-        unchecked {
-            tslot = LEDGER_TSLOT + uint160(asset);
-        }
+    function _ledger(uint256 tslot, uint256 word) private view returns (uint256 start, int256 net) {
         assembly ("memory-safe") {
             let entry := tload(tslot)
             switch entry
@@ -723,11 +852,7 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     /// @dev Record the ledger and write the asset word once: capacity left = start - net
     /// (floored at 0; above start only when inflows credit, capped at maxCapacity).
-    function _settleLedger(uint256 slot, address asset, uint256 word, uint256 start, int256 net) private {
-        uint256 tslot;
-        unchecked {
-            tslot = LEDGER_TSLOT + uint160(asset);
-        }
+    function _settleLedger(uint256 slot, uint256 tslot, uint256 word, uint256 start, int256 net) private {
         assembly ("memory-safe") {
             tstore(tslot, or(shl(128, add(start, 1)), and(net, 0xffffffffffffffffffffffffffffffff)))
             let maxCapacity := and(shr(96, word), MAX_U96)
@@ -752,6 +877,13 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
         }
     }
 
+    /// @dev The transient slot of `asset`'s ledger entry (computed once per guarded flow).
+    function _ledgerSlot(address asset) private pure returns (uint256 tslot) {
+        unchecked {
+            tslot = LEDGER_TSLOT + uint160(asset);
+        }
+    }
+
     /// @dev After a limit change, later flows in the same transaction start from the new state.
     function _resetLedger(address asset) private {
         uint256 tslot;
@@ -765,9 +897,10 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
 
     function _creditInflow(uint256 slot, address asset, uint256 word, uint256 amount) private {
         if (amount > MAX_U96) revert AmountTooLarge(amount, MAX_U96);
-        (uint256 start, int256 net) = _ledger(asset, word);
+        uint256 tslot = _ledgerSlot(asset);
+        (uint256 start, int256 net) = _ledger(tslot, word);
         unchecked {
-            _settleLedger(slot, asset, word, start, net - int256(amount));
+            _settleLedger(slot, tslot, word, start, net - int256(amount));
         }
     }
 
@@ -794,11 +927,13 @@ abstract contract BreakerCore is ICircuitBreaker, AccessControl {
             vetoed: false
         });
         $.queuedTotal[asset] += amount; // the caller sets F_QUEUED in the asset slot it writes
+        $.queuedBySource[source][asset] += amount;
         emit OutflowQueued(id, asset, recipient, amount, claimableAt);
     }
 
-    function _releaseQueued(address asset, uint256 amount) private {
+    function _releaseQueued(address source, address asset, uint256 amount) private {
         BreakerStorage storage $ = _bs();
+        $.queuedBySource[source][asset] -= amount;
         uint256 left = $.queuedTotal[asset] - amount;
         $.queuedTotal[asset] = left;
         if (left == 0) $.assetState[asset].flags &= ~F_QUEUED;

@@ -8,6 +8,11 @@ import {BreakerCore} from "./BreakerCore.sol";
 interface IBreakerProtected {
     /// @notice Transfer `amount` of `asset` to `recipient`. Must only accept calls from the breaker.
     function settleQueuedOutflow(address asset, address recipient, uint256 amount) external;
+
+    /// @notice A queued outflow of `amount` of `asset` to `recipient` (left through `scope`) was
+    /// vetoed: give the recipient back what it had consumed (re-mint shares, cancel debt). Must
+    /// only accept calls from the breaker; revert if the contract cannot (the veto then fails).
+    function restoreVetoedOutflow(bytes32 scope, address asset, address recipient, uint256 amount) external;
 }
 
 /// @title CircuitBreaker
@@ -56,6 +61,13 @@ contract CircuitBreaker is BreakerCore {
         return _protected[account];
     }
 
+    /// @notice Unsettled queued outflows of `asset` that `source` owes (they stay in it until
+    /// settled): subtract it from what backs the source's shares. Per source, so two protected
+    /// contracts of one asset never see each other's queues.
+    function queuedLiability(address source, address asset) external view returns (uint256) {
+        return _queuedLiability(source, asset);
+    }
+
     /// @notice Revert with ScopePaused while `scope` or the global scope is paused.
     function checkScope(bytes32 scope) external view {
         _checkScope(scope);
@@ -71,9 +83,24 @@ contract CircuitBreaker is BreakerCore {
         return _guardOutflow(scope, asset, amount, from, to, msg.sender);
     }
 
-    /// @notice Hook for an entry bringing `amount` of `asset` in.
-    function onInflow(bytes32 scope, address asset, uint256 amount, address account) external onlyProtected {
-        _guardInflow(scope, asset, amount, account);
+    /// @notice Hook for an entry bringing `amount` of `asset` in from `from` (the caller) for `to`.
+    function onInflow(bytes32 scope, address asset, uint256 amount, address from, address to)
+        external
+        onlyProtected
+    {
+        _guardInflow(scope, asset, amount, from, to);
+    }
+
+    /// @notice Hook for a migration of `owner`'s position (submitted by `operator`): see
+    /// BreakerCore._guardMigration.
+    function onMigration(address asset, uint256 amount, address owner, address operator) external onlyProtected {
+        _guardMigration(asset, amount, owner, operator, msg.sender);
+    }
+
+    /// @notice Revert with AccountIsQuarantined if `operator`, `from` or `to` is quarantined:
+    /// call it from the protected contract's share / receipt token transfers.
+    function checkClaimTransfer(address operator, address from, address to) external view {
+        _guardClaimTransfer(operator, from, to);
     }
 
     /// @notice Hook for a repayment or collateral top-up: never blocked.
@@ -85,6 +112,9 @@ contract CircuitBreaker is BreakerCore {
         IBreakerProtected(q.source).settleQueuedOutflow(q.asset, q.recipient, q.amount);
     }
 
-    /// @dev The tokens of a vetoed outflow never left the protected contract.
-    function _returnVetoedOutflow(QueuedOutflow memory) internal pure override {}
+    /// @dev The tokens of a vetoed outflow never left the protected contract; it restores the
+    /// recipient's entitlement.
+    function _returnVetoedOutflow(uint256, QueuedOutflow memory q) internal override {
+        IBreakerProtected(q.source).restoreVetoedOutflow(q.scope, q.asset, q.recipient, q.amount);
+    }
 }

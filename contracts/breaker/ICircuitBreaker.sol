@@ -10,6 +10,9 @@ pragma solidity ^0.8.24;
 /// lower a limit, veto a queued outflow); RECOVERY_ROLE (slow, risky direction:
 /// unpause early, extend, unfreeze, release, set/raise limits, sentinel and
 /// bounds); the sentinel address may make one bounded pause per arming.
+/// Every fast-path restriction (pause, freeze, quarantine) expires within
+/// maxPauseDuration; only RECOVERY_ROLE extends one. A fast veto of a queued
+/// outflow restores the recipient's entitlement in the protected contract.
 interface ICircuitBreaker {
     /// @notice What happens when an outflow exceeds the remaining capacity.
     enum BreachMode {
@@ -52,6 +55,8 @@ interface ICircuitBreaker {
     function extendPause(bytes32 scope, uint64 duration) external;
     function unfreezeAsset(address asset) external;
     function release(address account) external;
+    function extendFreeze(address asset, uint64 duration) external;
+    function extendQuarantine(address account, uint64 duration) external;
     function setLimit(address asset, LimitConfig calldata config) external;
     function setSentinel(address sentinel, uint64 maxDuration, uint64 cooldown) external;
     function armSentinel() external;
@@ -67,6 +72,10 @@ interface ICircuitBreaker {
     // ---- views ----
     function isPaused(bytes32 scope) external view returns (bool);
     function pausedUntil(bytes32 scope) external view returns (uint64);
+    /// @notice Restrictions carry (until, since); `since` identifies one, so the multisig binds
+    /// a queued Unpause / UnfreezeAsset / Release to the restriction it was queued against.
+    /// kind: 0 = pause (key = scope), 1 = freeze (key = asset), 2 = quarantine (key = account).
+    function restrictionOf(uint8 kind, bytes32 key) external view returns (uint64 until, uint64 since);
     function inGracePeriod(bytes32 scope) external view returns (bool);
     function isFrozen(address asset) external view returns (bool);
     function isQuarantined(address account) external view returns (bool);

@@ -13,6 +13,16 @@ library Scopes {
     bytes32 internal constant BORROW = keccak256("breakwater.scope.BORROW");
     bytes32 internal constant LIQUIDATION = keccak256("breakwater.scope.LIQUIDATION");
     bytes32 internal constant TRADE = keccak256("breakwater.scope.TRADE");
+    /// @dev Not pausable: the scope a migration's outflow is guarded under (pauses do not hold
+    /// a migration; freezes, quarantines and the limiter do).
+    bytes32 internal constant MIGRATION = keccak256("breakwater.scope.MIGRATION");
+
+    /// @notice True for GLOBAL and the named function groups: the only non-asset scopes a
+    /// breaker accepts for a pause (a pause of a scope nothing checks would be a wasted shot).
+    function isKnown(bytes32 scope) internal pure returns (bool) {
+        return scope == GLOBAL || scope == DEPOSIT || scope == WITHDRAW || scope == BORROW || scope == LIQUIDATION
+            || scope == TRADE;
+    }
 
     /// @notice The scope that pauses one asset.
     function asset(address token) internal pure returns (bytes32) {

@@ -19,8 +19,13 @@ interface IPriceOracle {
 ///  - borrow is an ENTRY and an outflow: `whenScopeActive(BORROW)` + `_guardOutflow(BORROW, ...)`;
 ///  - withdrawCollateral is an EXIT: `_guardOutflow(WITHDRAW, ...)` after the health check;
 ///  - repay and depositCollateral only make positions safer: `_recordRepayment`, never blocked;
-///  - liquidate is not paused, but waits out the grace period after a BORROW (or global) pause
-///    so that users get time to repair positions that went bad while they could not act.
+///  - liquidate pays the seized collateral through `_guardOutflow(LIQUIDATION, ...)`: it stops
+///    while LIQUIDATION, GLOBAL or the collateral is paused, the collateral frozen, or the
+///    borrower / liquidator quarantined, and it counts against the collateral's limit; it also
+///    waits out the grace period after a BORROW (or global) pause, which never lasts longer
+///    than that pause did, so users get time to repair positions that went bad meanwhile;
+///  - a fast veto of a queued outflow cancels what it booked (`_restoreVetoedOutflow`): a
+///    vetoed borrow cancels the debt, a vetoed collateral withdrawal or seizure re-credits it.
 /// Register both tokens with `setLimit` before use: guarded calls revert on unknown assets.
 contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -51,6 +56,9 @@ contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
     event Borrowed(address indexed account, uint256 amount, uint256 queueId);
     event Repaid(address indexed payer, address indexed account, uint256 amount);
     event Liquidated(address indexed borrower, address indexed liquidator, uint256 repaid, uint256 seized);
+    /// @notice A vetoed queued outflow was undone for `account`: debt cancelled (debt token) or
+    /// collateral re-credited (collateral token).
+    event OutflowRestored(uint256 indexed queueId, address indexed account, address indexed asset, uint256 amount);
 
     error InvalidMarketConfig(uint256 collateralFactor, uint256 liquidationBonus);
     error Unhealthy(address account, uint256 healthFactor);
@@ -90,7 +98,7 @@ contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
     /// @notice Lend `amount` debt tokens to the market (entry: blocked while DEPOSIT is paused).
     function supplyDebtLiquidity(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        _guardInflow(Scopes.DEPOSIT, address(debtToken), amount, msg.sender);
+        _guardInflow(Scopes.DEPOSIT, address(debtToken), amount, msg.sender, msg.sender);
         suppliedBy[msg.sender] += amount;
         debtToken.safeTransferFrom(msg.sender, address(this), amount);
         emit LiquiditySupplied(msg.sender, amount);
@@ -139,12 +147,12 @@ contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
     }
 
     /// @notice Repay `repayAmount` of an unhealthy `borrower`'s debt and seize collateral worth
-    /// it plus the liquidation bonus. Not paused; refused during the grace period after a BORROW
-    /// or global pause, and while the collateral is frozen.
+    /// it plus the liquidation bonus. The seizure is a guarded outflow of the LIQUIDATION scope
+    /// (pauses, freeze, quarantine of borrower or liquidator, the collateral's limit; in Queue
+    /// mode the excess is escrowed for the liquidator). Refused during the grace period after
+    /// a BORROW or global pause.
     function liquidate(address borrower, uint256 repayAmount) external nonReentrant returns (uint256 seized) {
-        // inGracePeriod is external in BreakerCore, hence the self-call (a static call, no state).
         if (inGracePeriod(Scopes.BORROW)) revert LiquidationInGracePeriod();
-        if (isFrozen(address(collateralToken))) revert AssetIsFrozen(address(collateralToken));
         if (repayAmount == 0) revert ZeroAmount();
         Position storage p = _positions[borrower];
         uint256 hf = healthFactor(borrower);
@@ -152,11 +160,15 @@ contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
         if (repayAmount > p.debt) revert RepayExceedsDebt(borrower, repayAmount, p.debt);
         seized = repayAmount * (WAD + liquidationBonus) / _price();
         if (seized > p.collateral) seized = p.collateral;
+        (uint256 payNow, uint256 queueId) = _guardOutflow(
+            Scopes.LIQUIDATION, address(collateralToken), seized, borrower, msg.sender, address(this)
+        );
         _recordRepayment(address(debtToken), repayAmount);
         p.debt -= repayAmount;
         p.collateral -= seized;
         debtToken.safeTransferFrom(msg.sender, address(this), repayAmount);
-        collateralToken.safeTransfer(msg.sender, seized);
+        if (payNow != 0) collateralToken.safeTransfer(msg.sender, payNow);
+        if (queueId != 0) _escrowQueued(address(collateralToken), seized - payNow);
         emit Liquidated(borrower, msg.sender, repayAmount, seized);
     }
 
@@ -189,7 +201,23 @@ contract ProtectedLendingMarket is Breakable, ReentrancyGuardTransient {
         uint256 payNow;
         (payNow, queueId) = _guardOutflow(scope, address(token), amount, msg.sender, msg.sender, address(this));
         if (payNow != 0) token.safeTransfer(msg.sender, payNow);
-        if (queueId != 0) token.safeTransfer(address(outflowEscrow), amount - payNow);
+        if (queueId != 0) _escrowQueued(address(token), amount - payNow);
+    }
+
+    /// @dev A vetoed queued outflow is undone for its recipient: a borrow's debt is cancelled
+    /// (any part already repaid becomes the recipient's supplied liquidity), a collateral
+    /// withdrawal or seizure goes back into the recipient's collateral.
+    function _restoreVetoedOutflow(uint256 id, QueuedOutflow memory q) internal override returns (bool) {
+        Position storage p = _positions[q.recipient];
+        if (q.asset == address(debtToken)) {
+            uint256 cancel = q.amount < p.debt ? q.amount : p.debt;
+            p.debt -= cancel;
+            if (q.amount > cancel) suppliedBy[q.recipient] += q.amount - cancel;
+        } else {
+            p.collateral += q.amount;
+        }
+        emit OutflowRestored(id, q.recipient, q.asset, q.amount);
+        return true;
     }
 
     function _transferOutAsset(address token, address to, uint256 amount) internal override {

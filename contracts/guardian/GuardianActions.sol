@@ -33,7 +33,13 @@ pragma solidity ^0.8.24;
 /// | 20   | SetManaged          | (address target, bool managed)                        | multisig    | slow    |
 ///
 /// *SetLimit runs under the LowerLimit policy (fast) when the contract finds the new
-/// config strictly tighter than `breaker.limitOf(asset)`; otherwise under SetLimit.
+/// config strictly tighter than `breaker.limitOf(asset)`; otherwise under SetLimit. If the
+/// LowerLimit policy has a delay, the check is repeated when the queued action executes.
+///
+/// Unpause, UnfreezeAsset and Release are bound when queued to the `since` of the restriction
+/// active then (`breaker.restrictionOf`); they can be queued only while it
+/// is active and revert RestrictionReplaced if a different one holds at execution.
+/// A veto of ChangeGuardians does not count the guardians the change would remove.
 library GuardianActions {
     uint8 internal constant PAUSE = 0;
     uint8 internal constant FREEZE_ASSET = 1;
@@ -64,6 +70,11 @@ library GuardianActions {
     /// @notice Emergency (safe-direction) kinds: immediate, low threshold by default.
     function isEmergency(uint8 kind) internal pure returns (bool) {
         return kind <= LOWER_LIMIT;
+    }
+
+    /// @notice Restorative kinds: each ends one restriction, the one active when it was queued.
+    function isRestorative(uint8 kind) internal pure returns (bool) {
+        return kind == UNPAUSE || kind == UNFREEZE_ASSET || kind == RELEASE;
     }
 
     /// @notice Kinds acting on a breaker (target must be a managed breaker).

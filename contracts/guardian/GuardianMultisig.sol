@@ -102,6 +102,7 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         ActionState state;
         uint8 policyKind;
         uint64 eta; // queued: earliest execution; executed at once: execution time
+        uint40 boundSince; // Unpause / UnfreezeAsset / Release: `since` of the restriction it ends
     }
 
     struct GuardianInfo {
@@ -189,6 +190,9 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
     error InvalidThreshold(uint8 kind, uint256 threshold, uint256 guardianCount);
     error DelayOutOfBounds(uint8 kind, uint64 delay, uint64 min, uint64 max);
     error HeartbeatOutOfBounds(uint64 period, uint64 min, uint64 max);
+    error NothingToRestore(uint8 kind, address target, bytes32 key);
+    error RestrictionReplaced(bytes32 id, uint64 boundSince, uint64 currentSince);
+    error NoLongerTighter(bytes32 id);
 
     // ------------------------------------------------------------ constructor
 
@@ -232,7 +236,8 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         id = _hashAction(a);
         uint256 bits = _collect(id, approvals, pol.threshold);
         _useNonce(a.nonce);
-        _records[id] = Record({state: ActionState.Executed, policyKind: policyKind, eta: uint64(block.timestamp)});
+        _records[id] =
+            Record({state: ActionState.Executed, policyKind: policyKind, eta: uint64(block.timestamp), boundSince: 0});
         emit ActionExecuted(id, a.kind, policyKind, a.target, a.nonce, _addresses(bits));
         _perform(a, policyKind);
     }
@@ -256,7 +261,10 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         uint256 bits = _collect(id, approvals, pol.threshold);
         _useNonce(a.nonce);
         eta = uint64(block.timestamp) + pol.delay;
-        _records[id] = Record({state: ActionState.Queued, policyKind: policyKind, eta: eta});
+        // A restorative action is bound to the restriction active now: it can never end a
+        // later one (a new pause placed after this was queued needs its own Unpause).
+        uint40 bound = K.isRestorative(a.kind) ? uint40(_activeRestrictionSince(a)) : 0;
+        _records[id] = Record({state: ActionState.Queued, policyKind: policyKind, eta: eta, boundSince: bound});
         _queued[id] = a;
         _pending.add(id);
         emit ActionQueued(id, a.kind, policyKind, a.target, a.nonce, eta, _addresses(bits));
@@ -272,6 +280,13 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         if (block.timestamp < r.eta) revert ActionNotReady(id, r.eta);
         Action memory a = _queued[id];
         _validate(a);
+        if (K.isRestorative(a.kind)) {
+            uint64 current = _restrictionSince(a);
+            if (current != r.boundSince) revert RestrictionReplaced(id, r.boundSince, current);
+        }
+        // A SetLimit queued under the (fast) LowerLimit policy must still be tighter now: the
+        // limit may have been lowered further meanwhile, and this one would then raise it.
+        if (r.policyKind == K.LOWER_LIMIT && _policyKindOf(a) != K.LOWER_LIMIT) revert NoLongerTighter(id);
         r.state = ActionState.Executed;
         _pending.remove(id);
         delete _queued[id];
@@ -288,7 +303,12 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         ActionState s = _stateOf(r);
         if (s != ActionState.Queued) revert ActionNotQueued(id, s);
         if (block.timestamp >= r.eta) revert VetoWindowClosed(id, r.eta);
-        uint256 bits = _collect(_hashVeto(id), approvals, _vetoThreshold);
+        uint256 bits = _collectBits(_hashVeto(id), approvals);
+        // No guardian vetoes its own removal: a veto minority cannot keep itself in office
+        // (and its fast-path powers) by vetoing every ChangeGuardians that would remove it.
+        Action storage target = _queued[id];
+        if (target.kind == K.CHANGE_GUARDIANS) bits &= _keptMask(_guardianArgs(target.data));
+        _requireQuorum(bits, _vetoThreshold);
         r.state = ActionState.Vetoed;
         _pending.remove(id);
         delete _queued[id];
@@ -540,13 +560,44 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         emit HashApproved(digest, msg.sender);
     }
 
-    /// @dev Union of the caller (if an active guardian), the signatures and the on-chain
-    /// approvals, as a bitmap of guardian indexes; reverts unless it reaches eff(threshold).
-    /// Signers and the caller are marked alive.
+    /// @dev `_collectBits`, reverting unless it reaches eff(threshold).
     function _collect(bytes32 digest, Approval[] calldata approvals, uint256 threshold)
         private
         returns (uint256 bits)
     {
+        bits = _collectBits(digest, approvals);
+        _requireQuorum(bits, threshold);
+    }
+
+    /// @dev Bits of the current guardians that `list` keeps.
+    function _keptMask(address[] memory list) private view returns (uint256 mask) {
+        for (uint256 i = 0; i < list.length; i++) {
+            uint8 slot = _info[list[i]].slot;
+            if (slot != 0) mask |= uint256(1) << (slot - 1);
+        }
+    }
+
+    /// @dev `since` of the restriction a restorative action ends, which must be active.
+    function _activeRestrictionSince(Action memory a) private view returns (uint64 since) {
+        uint64 until;
+        (until, since) = _restriction(a);
+        if (until <= block.timestamp) revert NothingToRestore(a.kind, a.target, bytes32(K.word(a.data, 0)));
+    }
+
+    function _restrictionSince(Action memory a) private view returns (uint64 since) {
+        (, since) = _restriction(a);
+    }
+
+    function _restriction(Action memory a) private view returns (uint64 until, uint64 since) {
+        ICircuitBreaker b = ICircuitBreaker(a.target);
+        uint256 w0 = K.word(a.data, 0);
+        // restrictionOf kinds: 0 pause, 1 freeze, 2 quarantine
+        return b.restrictionOf(a.kind == K.UNPAUSE ? 0 : a.kind == K.UNFREEZE_ASSET ? 1 : 2, bytes32(w0));
+    }
+
+    /// @dev Union of the caller (if an active guardian), the signatures and the on-chain
+    /// approvals, as a bitmap of guardian indexes. Signers and the caller are marked alive.
+    function _collectBits(bytes32 digest, Approval[] calldata approvals) private returns (uint256 bits) {
         GuardianInfo storage c = _info[msg.sender];
         if (c.slot != 0 && _isActive(c.lastSeen)) {
             bits = uint256(1) << (c.slot - 1);
@@ -574,6 +625,9 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
             // A guardian that went stale since approving no longer counts.
             if (_isActive(_info[_guardians[_log2(low)]].lastSeen)) bits |= low;
         }
+    }
+
+    function _requireQuorum(uint256 bits, uint256 threshold) private view {
         uint256 have = _popcount(bits);
         if (have < threshold) {
             uint256 need = _effective(threshold);

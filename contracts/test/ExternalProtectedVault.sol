@@ -10,8 +10,8 @@ import {Scopes} from "../breaker/Scopes.sol";
 
 /// @notice Test-only: an ERC-4626 vault protected by a standalone CircuitBreaker through its
 /// hooks. Queued outflows stay in the vault until the breaker settles them; `totalAssets`
-/// excludes them (assumes this vault is the only source of its asset on the breaker, since
-/// the breaker tracks queued totals per asset, protocol-wide).
+/// excludes what this vault owes (`queuedLiability(this, asset)`: per source, so several
+/// vaults of one asset on one breaker do not see each other's queues).
 contract ExternalProtectedVault is ERC4626, IBreakerProtected {
     using SafeERC20 for IERC20;
 
@@ -27,7 +27,7 @@ contract ExternalProtectedVault is ERC4626, IBreakerProtected {
 
     /// @notice Assets backing shares: the balance minus outflows queued but not yet settled.
     function totalAssets() public view override returns (uint256) {
-        return IERC20(asset()).balanceOf(address(this)) - breaker.queuedTotal(asset());
+        return IERC20(asset()).balanceOf(address(this)) - breaker.queuedLiability(address(this), asset());
     }
 
     /// @notice Give `amount` to the vault (a repayment-like inflow: never blocked).
@@ -43,8 +43,22 @@ contract ExternalProtectedVault is ERC4626, IBreakerProtected {
         IERC20(asset_).safeTransfer(recipient, amount);
     }
 
+    /// @inheritdoc IBreakerProtected
+    /// @dev The queued assets never left; re-mint the receiver the shares they buy.
+    function restoreVetoedOutflow(bytes32, address, address recipient, uint256 amount) external {
+        if (msg.sender != address(breaker)) revert NotBreaker(msg.sender);
+        // The liability is already released, so totalAssets() includes `amount` again.
+        uint256 shares = amount * (totalSupply() + 1) / (totalAssets() - amount + 1);
+        _mint(recipient, shares);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0) && to != address(0)) breaker.checkClaimTransfer(_msgSender(), from, to);
+        super._update(from, to, value);
+    }
+
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        breaker.onInflow(Scopes.DEPOSIT, asset(), assets, receiver);
+        breaker.onInflow(Scopes.DEPOSIT, asset(), assets, caller, receiver);
         super._deposit(caller, receiver, assets, shares);
     }
 

@@ -61,7 +61,7 @@ function explain(e: ErrorDescription): string {
     case "InvalidDuration":
       return `InvalidDuration: ${a[0]}s is outside [${a[1]}, ${a[2]}]s allowed for the sentinel; lower durationSeconds`;
     case "InvalidScope":
-      return `InvalidScope(${a[0]})`;
+      return `InvalidScope(${a[0]}): a breaker pauses only GLOBAL, DEPOSIT, WITHDRAW, BORROW, LIQUIDATION, TRADE or a registered asset; fix the rule's scope`;
     case "UnknownAsset":
       return `UnknownAsset(${a[0]}): the asset scope is not registered on the breaker`;
     case "InsufficientApprovals":

@@ -394,6 +394,10 @@ export async function runSubmit(a: SubmitArgs, chain: OperatorChain): Promise<Su
 function lapsedPauseHint(chain: OperatorChain, action: { kind: number | bigint; data: string }) {
   return (err: unknown): string | undefined => {
     const d = decodeRevert(err);
+    // A queued Unpause / UnfreezeAsset / Release is bound to the restriction active when it was
+    // queued: if a newer pause, freeze or quarantine replaced it, the multisig refuses it.
+    if (d?.name === "RestrictionReplaced") return "a newer pause / freeze / quarantine holds than the one this action was queued against: propose a new restorative action for it";
+    if (d?.name === "NoLongerTighter") return "the limit was lowered further since this SetLimit was queued: it would no longer tighten it; propose a new one";
     if (d?.name !== "NotPaused") return undefined;
     const kind = Number(action.kind);
     const scope = scopeLabel(String(d.args[0]));

@@ -44,7 +44,7 @@ describe("CircuitBreaker (standalone) through ExternalProtectedVault", function 
       await expect(breaker.connect(alice).onOutflow(Scope.WITHDRAW, aAddr, E18, alice.address, alice.address))
         .to.be.revertedWithCustomError(breaker, "UnregisteredCaller")
         .withArgs(alice.address);
-      await expect(breaker.connect(alice).onInflow(Scope.DEPOSIT, aAddr, E18, alice.address))
+      await expect(breaker.connect(alice).onInflow(Scope.DEPOSIT, aAddr, E18, alice.address, alice.address))
         .to.be.revertedWithCustomError(breaker, "UnregisteredCaller")
         .withArgs(alice.address);
       await expect(breaker.connect(alice).onRepayment(aAddr, E18))

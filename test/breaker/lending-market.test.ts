@@ -145,9 +145,10 @@ describe("ProtectedLendingMarket", function () {
     it("a position that went bad during a BORROW pause cannot be liquidated until the grace period ends", async function () {
       const { market, guardian, recovery, oracle, alice, liquidator, collateral, debt, marketAddr } =
         await loadFixture(marketFixture);
-      await market.connect(guardian).pause(Scope.BORROW, DAY);
+      await market.connect(guardian).pause(Scope.BORROW, 2n * DAY);
       await oracle.setPrice(15n * E18 / 10n);
       expect(await market.healthFactor(alice.address)).to.equal(8n * E18 / 10n);
+      await time.increase(GRACE); // the grace never outlasts the pause (issue 11, finding 6)
       const ts = await nextTimestamp();
       await market.connect(recovery).unpause(Scope.BORROW);
       expect(await market.inGracePeriod(Scope.BORROW)).to.equal(true);
@@ -180,11 +181,14 @@ describe("ProtectedLendingMarket", function () {
       await expect(market.connect(liquidator).liquidate(alice.address, 100n * E18)).to.emit(market, "Liquidated");
     });
 
-    it("liquidation is not blocked by an active pause (only by the grace period after it)", async function () {
+    it("liquidation is not blocked by a BORROW pause, but by a GLOBAL or LIQUIDATION one (issue 11, finding 5)", async function () {
       const { market, guardian, oracle, alice, liquidator } = await loadFixture(marketFixture);
-      await market.connect(guardian).pause(Scope.GLOBAL, DAY);
+      await market.connect(guardian).pause(Scope.BORROW, DAY);
       await oracle.setPrice(15n * E18 / 10n);
       await expect(market.connect(liquidator).liquidate(alice.address, 100n * E18)).to.emit(market, "Liquidated");
+      await market.connect(guardian).pause(Scope.LIQUIDATION, DAY);
+      await expect(market.connect(liquidator).liquidate(alice.address, 100n * E18))
+        .to.be.revertedWithCustomError(market, "ScopePaused");
     });
 
     it("refuses healthy positions, over-repayment, zero, and a frozen collateral", async function () {

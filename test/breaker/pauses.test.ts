@@ -236,8 +236,9 @@ describe("Breaker: scoped, expiring pauses", function () {
     it("runs for gracePeriod after an early unpause, for that scope only", async function () {
       const { vault, guardian, recovery } = await loadFixture(vaultFixture);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false); // never paused
-      await vault.connect(guardian).pause(Scope.BORROW, DAY);
+      await vault.connect(guardian).pause(Scope.BORROW, 2n * DAY);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false); // paused, not grace
+      await time.increase(DAY); // the grace never outlasts the pause: let it last a full grace period
       const ts = await nextTimestamp();
       await vault.connect(recovery).unpause(Scope.BORROW);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(true);
@@ -249,7 +250,7 @@ describe("Breaker: scoped, expiring pauses", function () {
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false);
     });
 
-    it("runs for gracePeriod after a natural expiry", async function () {
+    it("runs after a natural expiry for min(gracePeriod, the pause's length) (issue 11, finding 6)", async function () {
       const { vault, guardian } = await loadFixture(vaultFixture);
       const until = (await nextTimestamp()) + HOUR;
       await vault.connect(guardian).pause(Scope.BORROW, HOUR);
@@ -257,9 +258,9 @@ describe("Breaker: scoped, expiring pauses", function () {
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false);
       await time.increaseTo(until);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(true);
-      await time.increaseTo(until + GRACE - 1n);
+      await time.increaseTo(until + HOUR - 1n); // a 1-hour pause earns 1 hour of grace, not GRACE
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(true);
-      await time.increaseTo(until + GRACE);
+      await time.increaseTo(until + HOUR);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false);
     });
 
@@ -279,10 +280,10 @@ describe("Breaker: scoped, expiring pauses", function () {
     it("the later of the scope's and the global pause's ends counts", async function () {
       const { vault, guardian, recovery } = await loadFixture(vaultFixture);
       await vault.connect(guardian).pause(Scope.GLOBAL, HOUR);
-      await vault.connect(guardian).pause(Scope.BORROW, DAY);
+      await vault.connect(guardian).pause(Scope.BORROW, 2n * DAY);
       await vault.connect(recovery).unpause(Scope.GLOBAL);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(false); // BORROW still paused
-      const ts = await nextTimestamp(2n * HOUR);
+      const ts = await nextTimestamp(DAY + 2n * HOUR); // BORROW lasted > GRACE: full grace
       await vault.connect(recovery).unpause(Scope.BORROW);
       await time.increaseTo(ts + GRACE - 1n);
       expect(await vault.inGracePeriod(Scope.BORROW)).to.equal(true);

@@ -122,8 +122,11 @@ describe("Breaker: sentinel", function () {
   });
 
   it("the sentinel can do nothing but its one bounded pause", async function () {
-    const { vault, sentinel, tokenAddr, alice } = await loadFixture(sentinelFixture);
+    const { vault, sentinel, tokenAddr, alice, guardian } = await loadFixture(sentinelFixture);
     await vault.connect(sentinel).sentinelPause(Scope.GLOBAL, HOUR);
+    // Active restrictions, so lifting them is a slow-path call (expired ones anyone may clear).
+    await vault.connect(guardian).freezeAsset(tokenAddr);
+    await vault.connect(guardian).quarantine(alice.address);
     const s = vault.connect(sentinel);
     const fast: [string, () => Promise<unknown>][] = [
       ["pause", () => s.pause(Scope.DEPOSIT, HOUR)],

@@ -307,6 +307,7 @@ describe("GuardianMultisig: bad input reverts with a specific error", function (
     await err(multisig.executeQueued(ethers.ZeroHash), "ActionNotQueued");
     // A queued action re-validates at execution: the target was un-managed meanwhile.
     const domain = await guardianDomain(multisig);
+    if (!(await breaker.isPaused(GLOBAL))) await (await breaker.pause(GLOBAL, 7n * DAY)).wait(); // an Unpause queues only against an active pause
     const u = await mk(ActionKind.Unpause, b, Args.unpause(GLOBAL));
     await multisig.queue(u, await signApprovals(guardians.slice(0, 3), domain, u));
     await slow(multisig, guardians, await mk(ActionKind.SetManaged, ms, Args.setManaged(b, false)));

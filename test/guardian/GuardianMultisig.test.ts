@@ -130,6 +130,7 @@ describe("GuardianMultisig", function () {
     it("queued actions expire after the grace period; veto closes at eta", async function () {
       const { multisig, breaker, guardians } = await loadFixture(system);
       const domain = await guardianDomain(multisig);
+      if (!(await breaker.isPaused(GLOBAL))) await (await breaker.pause(GLOBAL, 7n * DAY)).wait(); // an Unpause queues only against an active pause
       const a = buildAction(ActionKind.Unpause, await breaker.getAddress(), Args.unpause(GLOBAL), { deadline: await deadline() });
       const id = actionDigest(domain, a);
       await multisig.queue(a, await signApprovals(guardians.slice(0, 3), domain, a));
@@ -149,6 +150,7 @@ describe("GuardianMultisig", function () {
     it("a veto needs the veto quorum and veto-typed signatures", async function () {
       const { multisig, breaker, guardians } = await loadFixture(system);
       const domain = await guardianDomain(multisig);
+      if (!(await breaker.isPaused(GLOBAL))) await (await breaker.pause(GLOBAL, 7n * DAY)).wait(); // an Unpause queues only against an active pause
       const a = buildAction(ActionKind.Unpause, await breaker.getAddress(), Args.unpause(GLOBAL), { deadline: await deadline() });
       const id = actionDigest(domain, a);
       await multisig.queue(a, await signApprovals(guardians.slice(0, 3), domain, a));
@@ -309,6 +311,7 @@ describe("GuardianMultisig", function () {
         managed: [await breaker.getAddress()],
       });
       const domain = await guardianDomain(ms);
+      if (!(await breaker.isPaused(GLOBAL))) await (await breaker.pause(GLOBAL, 7n * DAY)).wait(); // an Unpause queues only against an active pause
       const u = buildAction(ActionKind.Unpause, await breaker.getAddress(), Args.unpause(GLOBAL), { deadline: await deadline() });
       const e = { signer: evilAddr, signature: "0xdeadbeef" };
       await expect(ms.queue(u, [e, e])).to.be.revertedWithCustomError(ms, "SignersNotSorted").withArgs(evilAddr, evilAddr);
@@ -335,6 +338,7 @@ describe("GuardianMultisig", function () {
       expect(isG).to.equal(true);
       expect(active).to.equal(false);
 
+      if (!(await breaker.isPaused(GLOBAL))) await (await breaker.pause(GLOBAL, 7n * DAY)).wait(); // an Unpause queues only against an active pause
       const u = buildAction(ActionKind.Unpause, await breaker.getAddress(), Args.unpause(GLOBAL), { deadline: await deadline() });
       const id = actionDigest(domain, u);
       // A stale guardian can neither sign nor approve until it pings.

@@ -75,7 +75,7 @@ contract DonationLendingVault is Breakable {
     /// @notice Deposit `amount` as collateral (entry: blocked while DEPOSIT or GLOBAL is paused).
     function deposit(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
-        _guardInflow(Scopes.DEPOSIT, address(asset), amount, msg.sender);
+        _guardInflow(Scopes.DEPOSIT, address(asset), amount, msg.sender, msg.sender);
         collateralOf[msg.sender] += amount;
         totalCollateral += amount;
         asset.safeTransferFrom(msg.sender, address(this), amount);

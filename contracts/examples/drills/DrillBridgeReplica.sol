@@ -51,7 +51,7 @@ contract DrillBridgeReplica is Breakable {
 
     /// @notice Bridge tokens out to another chain (an entry: blocked while paused).
     function deposit(uint256 amount, uint32 destination) external {
-        _guardInflow(Scopes.DEPOSIT, address(token), amount, msg.sender);
+        _guardInflow(Scopes.DEPOSIT, address(token), amount, msg.sender, msg.sender);
         token.safeTransferFrom(msg.sender, address(this), amount);
         emit Deposited(msg.sender, amount, destination);
     }

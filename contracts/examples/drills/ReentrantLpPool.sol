@@ -65,7 +65,7 @@ contract ReentrantLpPool is ERC20, Breakable {
     /// DEPOSIT or GLOBAL is paused).
     function addLiquidity(uint256 amount, address receiver) external brokenLock returns (uint256 shares) {
         if (amount == 0) revert ZeroAmount();
-        _guardInflow(Scopes.DEPOSIT, address(token), amount, receiver);
+        _guardInflow(Scopes.DEPOSIT, address(token), amount, msg.sender, receiver);
         uint256 supply = totalSupply();
         uint256 balance = token.balanceOf(address(this));
         // Priced off the live balance and supply: inside removeLiquidity's hook the balance is

@@ -57,7 +57,7 @@ contract RoundingVault is ERC20, Breakable {
     function deposit(uint256 assets) external returns (uint256 shares) {
         shares = convertToShares(assets);
         if (shares == 0) revert ZeroShares();
-        _guardInflow(Scopes.DEPOSIT, address(asset), assets, msg.sender);
+        _guardInflow(Scopes.DEPOSIT, address(asset), assets, msg.sender, msg.sender);
         asset.safeTransferFrom(msg.sender, address(this), assets);
         _mint(msg.sender, shares);
         emit Deposit(msg.sender, assets, shares);

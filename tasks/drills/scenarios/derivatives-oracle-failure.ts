@@ -234,10 +234,17 @@ const scenario: Scenario<State> = {
     if (rp) s.whilePaused.repay.push(rp);
     await ctx.nextBlock();
 
-    // ---- recovery: the guardian unpauses and, in the same block (after it), the feed catches up
-    ctx.record.note("guardian unpauses BORROW (grace period starts) and the feed catches up at 1,400 in the same block");
+    // ---- recovery: the guardian unpauses and, in the same block (after it), the feed catches up.
+    // The grace after a pause never outlasts the pause (issue 11): hold BORROW at least GRACE s.
     const deployer = ctx.actors.deployer;
     const scope = ctx.chain.ethers.id("breakwater.scope.BORROW");
+    const [, pausedSince] = (await s.market.getFunction("restrictionOf")(0, scope)) as [bigint, bigint];
+    for (;;) {
+      const blk = await provider.getBlock("latest");
+      if (!blk || blk.timestamp >= Number(pausedSince) + GRACE) break;
+      await ctx.nextBlock();
+    }
+    ctx.record.note("guardian unpauses BORROW (grace period starts) and the feed catches up at 1,400 in the same block");
     await ctx.send("benign", () => (s.market.connect(deployer) as Contract).getFunction("unpause")(scope, { gasLimit: 200_000, maxPriorityFeePerGas: 100n * 10n ** 9n, maxFeePerGas: 3_000n * 10n ** 9n }), "guardian: unpause BORROW");
     await ctx.send("benign", () => (s.feed.connect(s.reporter) as Contract).getFunction("report")(CRASH_PRICE, { gasLimit: 100_000 }), "feed recovers: 1,400");
     s.price = CRASH_PRICE;

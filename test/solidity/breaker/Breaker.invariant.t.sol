@@ -98,12 +98,14 @@ contract BreakerHandler {
     uint256 public depositsWhileBlocked;
     uint256 public claimsWhileBlocked;
     uint256 public quarantineBreaches;
-    mapping(address => bool) public quarantinedModel;
+    /// @dev Expected quarantine expiry per account (quarantines expire like pauses).
+    mapping(address => uint64) public quarantinedUntilModel;
     uint256 public withdrawals;
     uint256 public deposits;
 
     // ---------------------------------------------------------------- I3 ghosts
     mapping(bytes32 => uint64) public expectedUntil;
+    mapping(bytes32 => uint64) public expectedSince;
     uint256 public pauseRuleViolations;
     uint256 public pausesSet;
 
@@ -262,7 +264,7 @@ contract BreakerHandler {
         try vault.deposit(amount, user) {
             deposits++;
             if (blocked) depositsWhileBlocked++;
-            if (quarantinedModel[user]) quarantineBreaches++;
+            if (_q(user)) quarantineBreaches++;
             _book(s, amount, false);
         } catch {}
     }
@@ -278,7 +280,7 @@ contract BreakerHandler {
         try vault.withdraw(amount, receiver, owner) {
             withdrawals++;
             if (s.outBlocked) outflowsWhileBlocked++;
-            if (quarantinedModel[owner] || quarantinedModel[receiver]) quarantineBreaches++;
+            if (_q(owner) || _q(receiver)) quarantineBreaches++;
             _book(s, 0, amount > s.cap);
         } catch {}
     }
@@ -322,7 +324,7 @@ contract BreakerHandler {
             if (s.inBlocked) depositsWhileBlocked++;
         }
         if (okOut && s.outBlocked) outflowsWhileBlocked++;
-        if (quarantinedModel[user] && (okIn || okOut)) quarantineBreaches++;
+        if (_q(user) && (okIn || okOut)) quarantineBreaches++;
         // a breach happens only if the outflow (net of a prior inflow) exceeds the capacity
         bool breached = okOut && (outFirst || !okIn) && x > s.cap;
         _book(s, inAmt, breached);
@@ -339,6 +341,15 @@ contract BreakerHandler {
 
     // ================================================================ pauses
 
+    function _maxPause() internal view returns (uint64 maxPause) {
+        (maxPause,) = vault.pauseBounds();
+    }
+
+    /// @dev The model's view of a quarantine: active until its expiry.
+    function _q(address who) internal view returns (bool) {
+        return block.timestamp < quarantinedUntilModel[who];
+    }
+
     function _pause(uint256 scopeSeed, uint64 d) internal {
         bytes32 scope = scopes[scopeSeed % SCOPE_COUNT];
         (uint64 maxPause,) = vault.pauseBounds();
@@ -348,6 +359,7 @@ contract BreakerHandler {
             pausesSet++;
             if (wasActive || d < 60 || d > maxPause) pauseRuleViolations++;
             expectedUntil[scope] = uint64(block.timestamp + d);
+            expectedSince[scope] = uint64(block.timestamp);
         } catch {}
     }
 
@@ -398,6 +410,7 @@ contract BreakerHandler {
             armedModel = false;
             lastSentinelPause = uint64(block.timestamp);
             expectedUntil[scope] = uint64(block.timestamp + d);
+            expectedSince[scope] = uint64(block.timestamp);
         } catch {}
     }
 
@@ -442,9 +455,11 @@ contract BreakerHandler {
         else if (which == 12) data = abi.encodeCall(vault.setPauseBounds, (1 days, 0));
         else if (which == 13) data = abi.encodeCall(vault.rescueFrozen, (t, 1));
         else data = abi.encodeCall(vault.setRescueVault, (t));
+        // Anyone may clean up an EXPIRED freeze / quarantine record (it restricts nothing any more).
+        bool cleanup = (which == 4 && vault.isFrozen(t) == false) || (which == 6 && !vault.isQuarantined(users[0]));
         vm.prank(SENTINEL);
         (bool ok,) = address(vault).call(data);
-        if (ok) sentinelForbiddenSuccesses++;
+        if (ok && !cleanup) sentinelForbiddenSuccesses++;
     }
 
     // ================================================================ freeze / quarantine
@@ -460,14 +475,14 @@ contract BreakerHandler {
     function _quarantine(uint256 seed) internal {
         address who = _receiver(seed);
         try vault.quarantine(who) {
-            quarantinedModel[who] = true;
+            quarantinedUntilModel[who] = uint64(block.timestamp) + _maxPause();
         } catch {}
     }
 
     function _release(uint256 seed) internal {
         address who = _receiver(seed);
         try vault.release(who) {
-            quarantinedModel[who] = false;
+            quarantinedUntilModel[who] = 0;
         } catch {}
     }
 
@@ -497,7 +512,7 @@ contract BreakerHandler {
             if (token.balanceOf(q.recipient) - before != q.amount) settlementMismatches++;
             if (block.timestamp < q.claimableAt || q.settled) settlementMismatches++;
             if (blocked) claimsWhileBlocked++;
-            if (quarantinedModel[q.recipient]) quarantineBreaches++;
+            if (_q(q.recipient)) quarantineBreaches++;
         } catch {}
     }
 
@@ -678,6 +693,12 @@ contract BreakerInvariantTest is Test {
 
     // ---------------------------------------------------------------- 3. pause expiry
 
+    function _graceEnd(uint256 until, uint256 since, uint256 grace) internal pure returns (uint256) {
+        if (until == 0) return 0;
+        uint256 lasted = until - since;
+        return until + (lasted < grace ? lasted : grace);
+    }
+
     function invariant_3_pauseExpiryMatchesModel() public view {
         uint64 globalUntil = handler.expectedUntil(Scopes.GLOBAL);
         (, uint64 grace) = vault.pauseBounds();
@@ -687,8 +708,10 @@ contract BreakerInvariantTest is Test {
             assertEq(vault.pausedUntil(s), exp, "I3 pausedUntil == expected");
             bool expectPaused = block.timestamp < globalUntil || block.timestamp < exp;
             assertTrue(vault.isPaused(s) == expectPaused, "I3 isPaused == now < expected expiry");
-            uint256 end = globalUntil > exp ? globalUntil : exp;
-            bool expectGrace = !expectPaused && end != 0 && block.timestamp < end + grace;
+            // The grace after a pause lasts at most as long as the pause did (finding 6).
+            uint256 gEnd = _graceEnd(globalUntil, handler.expectedSince(Scopes.GLOBAL), grace);
+            uint256 sEnd = _graceEnd(exp, handler.expectedSince(s), grace);
+            bool expectGrace = !expectPaused && block.timestamp < (gEnd > sEnd ? gEnd : sEnd);
             assertTrue(vault.inGracePeriod(s) == expectGrace, "I3 grace period");
         }
         assertEq(handler.pauseRuleViolations(), 0, "I3 pause/extend/unpause rule broken");

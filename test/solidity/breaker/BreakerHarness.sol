@@ -62,7 +62,7 @@ contract BreakableHarness is Breakable {
     }
 
     function inflow(bytes32 scope, address asset, uint256 amount, address account) public {
-        _guardInflow(scope, asset, amount, account);
+        _guardInflow(scope, asset, amount, account, account);
     }
 
     function repayment(address asset, uint256 amount) external {
@@ -89,6 +89,14 @@ contract BreakableHarness is Breakable {
 
     function _transferOutAsset(address asset, address to, uint256 amount) internal override {
         IERC20(asset).safeTransfer(to, amount);
+    }
+
+    /// @notice What vetoes restored to each recipient, per asset (the harness books no positions).
+    mapping(address => mapping(address => uint256)) public restored;
+
+    function _restoreVetoedOutflow(uint256, QueuedOutflow memory q) internal override returns (bool) {
+        restored[q.recipient][q.asset] += q.amount;
+        return true;
     }
 }
 
@@ -128,7 +136,7 @@ contract ProtectedPool is IBreakerProtected {
     }
 
     function deposit(bytes32 scope, address asset, uint256 amount) external {
-        breaker.onInflow(scope, asset, amount, msg.sender);
+        breaker.onInflow(scope, asset, amount, msg.sender, msg.sender);
     }
 
     function repay(address asset, uint256 amount) external {
@@ -138,5 +146,13 @@ contract ProtectedPool is IBreakerProtected {
     function settleQueuedOutflow(address asset, address recipient, uint256 amount) external {
         if (msg.sender != address(breaker)) revert OnlyBreaker();
         IERC20(asset).safeTransfer(recipient, amount);
+    }
+
+    /// @notice What vetoes restored to each recipient, per asset.
+    mapping(address => mapping(address => uint256)) public restored;
+
+    function restoreVetoedOutflow(bytes32, address asset, address recipient, uint256 amount) external {
+        if (msg.sender != address(breaker)) revert OnlyBreaker();
+        restored[recipient][asset] += amount;
     }
 }

@@ -73,7 +73,7 @@ contract CircuitBreakerTest is Test {
         vm.expectRevert(abi.encodeWithSelector(CircuitBreaker.UnregisteredCaller.selector, address(this)));
         cb.onOutflow(bytes32(0), address(token), 1, ALICE, ALICE);
         vm.expectRevert(abi.encodeWithSelector(CircuitBreaker.UnregisteredCaller.selector, address(this)));
-        cb.onInflow(bytes32(0), address(token), 1, ALICE);
+        cb.onInflow(bytes32(0), address(token), 1, ALICE, ALICE);
         vm.expectRevert(abi.encodeWithSelector(CircuitBreaker.UnregisteredCaller.selector, address(this)));
         cb.onRepayment(address(token), 1);
     }

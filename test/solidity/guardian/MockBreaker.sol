@@ -23,6 +23,10 @@ contract MockBreaker is ICircuitBreaker {
     function extendPause(bytes32, uint64) external { _rec(); }
     function unfreezeAsset(address) external { _rec(); }
     function release(address) external { _rec(); }
+    function extendFreeze(address, uint64) external { _rec(); }
+    function extendQuarantine(address, uint64) external { _rec(); }
+    /// @dev Every restriction looks active and started at time 1, so restorative actions queue.
+    function restrictionOf(uint8, bytes32) external pure returns (uint64, uint64) { return (type(uint64).max, 1); }
     function setLimit(address asset, LimitConfig calldata c) external { _rec(); _limits[asset] = c; known[asset] = true; }
     function setSentinel(address, uint64, uint64) external { _rec(); }
     function armSentinel() external { _rec(); }
