@@ -21,7 +21,9 @@ interface IPriceFeed {
 ///  - borrow: ENTRY + outflow (`whenScopeActive(BORROW)` + `_guardOutflow(BORROW)`);
 ///  - addCollateral and repay only make positions safer: `_recordRepayment`, never blocked;
 ///  - liquidate: the seized collateral leaves through `_guardOutflow(LIQUIDATION)`, and not while
-///    `inGracePeriod(BORROW)` (borrowers could not repay while BORROW was paused).
+///    `inGracePeriod(BORROW)` (borrowers could not repay while BORROW was paused);
+///  - a queued excess goes to the escrow with `_escrowQueued`; a guardian's fast veto of it must not
+///    take anything from the user, so `_restoreVetoedOutflow` books it back (supply, debt or collateral).
 contract LendingPool is Breakable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -49,6 +51,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
     event Borrowed(address indexed account, uint256 amount, uint256 debtAfter, uint256 queueId);
     event Repaid(address indexed payer, address indexed account, uint256 amount);
     event Liquidated(address indexed liquidator, address indexed account, uint256 repaid, uint256 seized);
+    event OutflowRestored(uint256 indexed queueId, address indexed account, address asset, uint256 amount, bytes32 scope);
 
     error NoAmount();
     error InsufficientSupply(uint256 requested, uint256 available);
@@ -151,7 +154,7 @@ contract LendingPool is Breakable, ReentrancyGuard {
         (uint256 payNow, uint256 queueId) =
             _guardOutflow(Scopes.LIQUIDATION, address(collateral), seized, account, msg.sender, address(this));
         if (payNow != 0) collateral.safeTransfer(msg.sender, payNow);
-        if (queueId != 0) collateral.safeTransfer(address(outflowEscrow), seized - payNow);
+        if (queueId != 0) _escrowQueued(address(collateral), seized - payNow);
         emit Liquidated(msg.sender, account, repayAmount, seized);
     }
 
@@ -185,7 +188,27 @@ contract LendingPool is Breakable, ReentrancyGuard {
         uint256 payNow;
         (payNow, queueId) = _guardOutflow(scope, address(token), amount, msg.sender, msg.sender, address(this));
         if (payNow != 0) token.safeTransfer(msg.sender, payNow);
-        if (queueId != 0) token.safeTransfer(address(outflowEscrow), amount - payNow);
+        if (queueId != 0) _escrowQueued(address(token), amount - payNow);
+    }
+
+    /// @dev A vetoed queued outflow: its tokens are back in the pool; give the recipient back what
+    /// it had consumed — a vetoed borrow cancels that debt, a vetoed supply withdrawal re-credits
+    /// the supply, vetoed collateral (a withdrawal or a liquidator's seizure) becomes collateral.
+    function _restoreVetoedOutflow(uint256 id, QueuedOutflow memory q) internal override returns (bool) {
+        if (q.asset == address(collateral)) {
+            collateralOf[q.recipient] += q.amount;
+        } else if (q.scope == Scopes.BORROW) {
+            uint256 cancel = q.amount < debtOf[q.recipient] ? q.amount : debtOf[q.recipient];
+            debtOf[q.recipient] -= cancel;
+            totalDebt -= cancel;
+            supplied[q.recipient] += q.amount - cancel;
+            totalSupplied += q.amount - cancel;
+        } else {
+            supplied[q.recipient] += q.amount;
+            totalSupplied += q.amount;
+        }
+        emit OutflowRestored(id, q.recipient, q.asset, q.amount, q.scope);
+        return true;
     }
 
     function _transferOutAsset(address token, address to, uint256 amount) internal override {
