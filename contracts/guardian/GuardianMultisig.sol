@@ -303,11 +303,11 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         ActionState s = _stateOf(r);
         if (s != ActionState.Queued) revert ActionNotQueued(id, s);
         if (block.timestamp >= r.eta) revert VetoWindowClosed(id, r.eta);
+        // Every guardian's veto counts, also against a ChangeGuardians that would remove it: the
+        // veto is what stops a compromised slow quorum from replacing the honest guardians
+        // (Ronin). A veto minority can therefore stay in office, but what it can do there is
+        // bounded: each fast restriction it imposes expires, and it can move no funds.
         uint256 bits = _collectBits(_hashVeto(id), approvals);
-        // No guardian vetoes its own removal: a veto minority cannot keep itself in office
-        // (and its fast-path powers) by vetoing every ChangeGuardians that would remove it.
-        Action storage target = _queued[id];
-        if (target.kind == K.CHANGE_GUARDIANS) bits &= _keptMask(_guardianArgs(target.data));
         _requireQuorum(bits, _vetoThreshold);
         r.state = ActionState.Vetoed;
         _pending.remove(id);
@@ -567,14 +567,6 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
     {
         bits = _collectBits(digest, approvals);
         _requireQuorum(bits, threshold);
-    }
-
-    /// @dev Bits of the current guardians that `list` keeps.
-    function _keptMask(address[] memory list) private view returns (uint256 mask) {
-        for (uint256 i = 0; i < list.length; i++) {
-            uint8 slot = _info[list[i]].slot;
-            if (slot != 0) mask |= uint256(1) << (slot - 1);
-        }
     }
 
     /// @dev `since` of the restriction a restorative action ends, which must be active.
