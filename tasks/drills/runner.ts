@@ -32,6 +32,9 @@ import { DrillInputError, DrillSkip, type GuardianResponse } from "./types.js";
 import { scoreRun, type RunRecord } from "./score.js";
 import { chooseAddressBook, preflightFork, type BookChoice, type ForkTarget } from "./attach.js";
 import { GuardianDrill, WEBHOOK_SECRET_ENV } from "./guardians.js";
+import { loadPlan } from "../../plan/load.js";
+import { SEVERITIES } from "../../plan/schema.js";
+import { checkRoutes } from "../../keeper/responders/alerts/routing.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -65,9 +68,10 @@ export interface RunOptions {
 
 export type Phase = "setup" | "warmup" | "attack" | "cooldown" | "scoring";
 
-/** Every *.ts module in tasks/drills/scenarios that exports a Scenario (default or named export). */
+/** Every module in tasks/drills/scenarios that exports a Scenario (default or named export): *.ts
+ * in the source tree, *.js in the package (dist/tasks/drills/scenarios). */
 export async function loadScenarios(dir = resolve(import.meta.dirname, "scenarios")): Promise<Scenario<any>[]> {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts") && !f.startsWith("_")) : [];
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts") && !f.startsWith("_")) : [];
   const out: Scenario<any>[] = [];
   for (const f of files.sort()) {
     const mod = (await import(join(dir, f))) as Record<string, unknown>;
@@ -253,6 +257,9 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     chain.guardiansRespond = !!respondMode;
     const state = await scenario.setup(chain, actors);
     let setup = scenario.keeper(state);
+    // No rules of the scenario's own: the team's (--keeper-config) are the drill's rules, for the
+    // keeper and for the scoring alike (detection and false alarms count their incidents).
+    if (setup.rules.length === 0 && chain.keeperConfig?.rules.length) setup = { ...setup, rules: chain.keeperConfig.rules as KeeperSetup["rules"] };
     const unit = scenario.unit(state);
     const intervalMs = opts.intervalMs ?? scenario.blockIntervalMs ?? DEFAULT_INTERVAL_MS;
     const lateNotes: ((m: string) => void)[] = [];
@@ -263,7 +270,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
     const channel = new MemoryChannel();
     const keeperConfig = drillKeeperConfig(scenario.id, chain, setup, store.path, head);
     const env: NodeJS.ProcessEnv = {};
-    const teamChannels = keepReachableChannels(keeperConfig);
+    const teamChannels = await keepReachableChannels(keeperConfig);
     if (guardianDrill) {
       const url = await guardianDrill.start();
       const channels = [...((keeperConfig.alerts?.channels as unknown[]) ?? []), { type: "webhook", name: "drill-guardians", url, secretEnv: WEBHOOK_SECRET_ENV }];
@@ -499,9 +506,11 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
 /**
  * The team's alert channels stay in the drill (it rehearses the real paging) when their secrets
  * are in the environment; a channel whose secret is not set here is left out (and said so in the
- * report) instead of failing the drill.
+ * report) instead of failing the drill. When the team's incident plan routes alerts to a channel
+ * left out, the keeper would refuse the plan: the drill then runs without the plan's routing (and
+ * its rule severities), and says so.
  */
-function keepReachableChannels(cfg: KeeperConfigInput): string | undefined {
+async function keepReachableChannels(cfg: KeeperConfigInput): Promise<string | undefined> {
   const channels = (cfg.alerts?.channels ?? []) as Record<string, unknown>[];
   if (channels.length === 0) return undefined;
   const kept: string[] = [];
@@ -513,7 +522,16 @@ function keepReachableChannels(cfg: KeeperConfigInput): string | undefined {
     return missing.length === 0;
   });
   cfg.alerts = { ...(cfg.alerts ?? {}), channels: ok } as never;
-  return `kept: ${kept.join(", ") || "none"}; left out: ${dropped.join(", ") || "none"}`;
+  let planNote = "";
+  if (cfg.plan && dropped.length) {
+    const plan = await loadPlan(resolve(cfg.plan));
+    const routes = Object.fromEntries(SEVERITIES.map((s) => [s, plan.severities[s].channels])) as unknown as Parameters<typeof checkRoutes>[0];
+    if (checkRoutes(routes, ok.map((c) => String(c.name ?? c.type))).length) {
+      planNote = `; plan ${cfg.plan} not applied (it routes alerts to a channel left out)`;
+      delete cfg.plan;
+    }
+  }
+  return `kept: ${kept.join(", ") || "none"}; left out: ${dropped.join(", ") || "none"}${planNote}`;
 }
 
 /**

@@ -8,7 +8,7 @@
 //   npx hardhat breakwater drill run ./drills/price-feed-over-borrow.ts --fork-url http://127.0.0.1:8545 \
 //     --address-book deployments/localhost.json --keeper-config keeper.config.ts
 import { Contract } from "ethers";
-import { balanceOf, defineScenario, drillNames, sendCall, tokenUnit, type DrillChain, type KeeperSetup, type StepContext } from "breakwater/drills";
+import { balanceOf, defineScenario, drillNames, sendCall, tokenUnit, type DrillChain, type StepContext } from "breakwater/drills";
 import { E18, FEED_ABI, LAUNCH_PRICE, POOL_ABI, TOKEN_ABI, USD, poolStack, type PoolStack } from "./_pool.js";
 
 /** The stolen reporter key posts 1,000x the launch price. */
@@ -61,10 +61,9 @@ export default defineScenario<State>({
   keeper: (s) => ({
     breaker: s.pool,
     named: { pool: s.pool, feed: s.feed, usd: s.usd },
-    // With --keeper-config the team's production rules are rehearsed (named here, not left to the
-    // runner's fallback, so the scoring counts their incidents); else the same two rules.
+    // With --keeper-config no rules here: the team's production rules are rehearsed; else the same two.
     rules: s.chain.keeperConfig
-      ? (s.chain.keeperConfig.rules as KeeperSetup["rules"])
+      ? []
       : [
           {
             id: "huge-borrow",
