@@ -187,6 +187,9 @@ export async function runRescue(a: RescueArgs, chain: OperatorChain, hre?: Hardh
     const runs = PlanBuilder.doneAt([route, unfreeze]);
     const s = pb.external(0, runs, "Migrate", `Users move their positions: PositionMigrator ${migrator}.migrate(${vaultAddr}, ${newVault}, type(uint256).max, minSharesOut) from their own account, or migrateWithSig for Safes / relayed signatures`, undefined);
     s.executableAt = runs;
+    pb.notes.push(
+      `Migrations count against ${symbol}'s outflow limit on ${vaultAddr} (and stop while the owner is quarantined or the asset frozen): a position above the window's capacity reverts, so large positions migrate in parts, or the guardians raise the limit first (slow: \`guardian propose --kind SetLimit --args ${asset},<capacity>,<window>,… --out limit.json\`).`,
+    );
   }
   const times = [...new Set(pb.steps.map((s) => s.queueAt))].sort((x, y) => x - y);
   for (const s of pb.steps) s.batch = times.indexOf(s.queueAt) + 1;

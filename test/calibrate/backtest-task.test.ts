@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { emptyTask } from "hardhat/config";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import { startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
-import { stageHistory, type StagedHistory } from "../keeper/helpers/history.js";
+import { stageHistory, writeExampleBook, type StagedHistory } from "../keeper/helpers/history.js";
 import { findChromium, openPage } from "../drills/helpers/chromium.js";
 import { BACKTEST_TASK, calibrateTasks } from "../../tasks/calibrate/index.js";
 import type { BacktestReport } from "../../keeper/backtest/index.js";
@@ -28,6 +28,8 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
 
   before(async function () {
     node = await startHardhatNode();
+    // The example config reads its contracts from an address book: the staged example's.
+    process.env.BREAKWATER_ADDRESS_BOOK = writeExampleBook(dir);
     h = await stageHistory(node, { benignBlocks: 120, afterBlocks: 10 });
     writeFileSync(join(dir, "labels.json"), JSON.stringify(h.labels));
     const hre = await createHardhatRuntimeEnvironment({
@@ -52,6 +54,7 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
     }
   });
   after(async function () {
+    delete process.env.BREAKWATER_ADDRESS_BOOK;
     await node?.stop();
   });
 

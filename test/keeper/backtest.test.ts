@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, startHardhatNode, type HardhatNode } from "./helpers/node.js";
-import { stageHistory, type StagedHistory } from "./helpers/history.js";
+import { stageHistory, writeExampleBook, type StagedHistory } from "./helpers/history.js";
 import { loadConfigFile, parseConfig } from "../../keeper/config/load.js";
 import type { KeeperConfigInput } from "../../keeper/config/schema.js";
 import { backtest, renderText, runBacktest, type BacktestReport } from "../../keeper/backtest/index.js";
@@ -42,6 +42,8 @@ describe("keeper backtest over a staged history on a real hardhat node", functio
 
   before(async function () {
     node = await startHardhatNode();
+    // The example config reads its contracts from an address book: the staged example's.
+    process.env.BREAKWATER_ADDRESS_BOOK = writeExampleBook(dir);
     h = await stageHistory(node);
     writeFileSync(join(dir, "labels.json"), JSON.stringify(h.labels));
     example = (await loadConfigFile(EXAMPLE)) as KeeperConfigInput;
@@ -51,6 +53,7 @@ describe("keeper backtest over a staged history on a real hardhat node", functio
     report = JSON.parse(readFileSync(join(dir, "report", "report.json"), "utf8")) as BacktestReport;
   });
   after(async function () {
+    delete process.env.BREAKWATER_ADDRESS_BOOK;
     await node?.stop();
   });
 

@@ -7,6 +7,8 @@
 // the limits, and a multi-transaction drain through the broken emergencyWithdraw.
 // Transactions are signed locally and sent raw (automine: each is mined by the time the call
 // returns), so a few hundred blocks take seconds.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Contract, Interface, Wallet, id } from "ethers";
 import { deployArtifact, type HardhatNode } from "./node.js";
 import { deployMulticall3 } from "../../../keeper/source/multicall3.js";
@@ -18,6 +20,18 @@ export const EXAMPLE = {
   vault: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
   multicall3: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
 } as const;
+
+/**
+ * An address book of the staged example (what `npm run deploy:local` would write for it): the
+ * example config reads its contracts from `BREAKWATER_ADDRESS_BOOK`. Point the env var at the
+ * returned file for the duration of a test, and delete it afterwards.
+ */
+export function writeExampleBook(dir: string): string {
+  const file = join(dir, "example-book.json");
+  const contracts = { vault: EXAMPLE.vault, breaker: EXAMPLE.vault, asset: EXAMPLE.asset, multicall3: EXAMPLE.multicall3 };
+  writeFileSync(file, JSON.stringify({ network: "localhost", chainId: 31337, blockNumber: 0, contracts }, null, 2));
+  return file;
+}
 
 const VAULT_ABI = new Interface([
   "function deposit(uint256 assets, address receiver) returns (uint256)",
