@@ -113,14 +113,28 @@ export function configHash(config: KeeperConfig): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
+/** A transaction's big-number fields (value, fees, gas): stored as decimal strings. */
+const TX_BIGINTS = ["value", "priorityFeePerGas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "gasLimit", "gasUsed"] as const;
+type Tx = BlockData["transactions"][number];
+
 export function encodeBlock(r: RecordedBlock): string {
   const b = r.block;
-  return JSON.stringify({ block: { ...b, transactions: b.transactions.map((t) => ({ ...t, value: t.value.toString() })) }, reads: r.reads });
+  const txs = b.transactions.map((t) => {
+    const o: Record<string, unknown> = { ...t };
+    for (const k of TX_BIGINTS) if (typeof t[k] === "bigint") o[k] = t[k]!.toString();
+    return o;
+  });
+  return JSON.stringify({ block: { ...b, transactions: txs }, reads: r.reads });
 }
 
 export function decodeBlock(line: string): RecordedBlock {
-  const j = JSON.parse(line) as { block: BlockData & { transactions: (BlockData["transactions"][number] & { value: string })[] }; reads: BlockReads };
-  return { block: { ...j.block, transactions: j.block.transactions.map((t) => ({ ...t, value: BigInt(t.value) })) }, reads: j.reads };
+  const j = JSON.parse(line) as { block: BlockData & { transactions: Record<string, unknown>[] }; reads: BlockReads };
+  const txs = j.block.transactions.map((t) => {
+    const o: Record<string, unknown> = { ...t };
+    for (const k of TX_BIGINTS) if (typeof t[k] === "string") o[k] = BigInt(t[k] as string);
+    return o as unknown as Tx;
+  });
+  return { block: { ...j.block, transactions: txs }, reads: j.reads };
 }
 
 export class CheckpointFile {
