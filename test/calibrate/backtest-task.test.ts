@@ -14,12 +14,13 @@ import { pathToFileURL } from "node:url";
 import { emptyTask } from "hardhat/config";
 import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import { startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
-import { stageHistory, writeExampleBook, type StagedHistory } from "../keeper/helpers/history.js";
+import { stageHistory, exampleConfigFile, type StagedHistory } from "../keeper/helpers/history.js";
 import { findChromium, openPage } from "../drills/helpers/chromium.js";
 import { BACKTEST_TASK, calibrateTasks } from "../../tasks/calibrate/index.js";
 import type { BacktestReport } from "../../keeper/backtest/index.js";
 
 describe("breakwater keeper backtest (task) on a fork of a hardhat node", function () {
+  let EXAMPLE: string;
   this.timeout(240_000);
   const dir = mkdtempSync(join(tmpdir(), "calibrate-"));
   let node: HardhatNode;
@@ -28,8 +29,8 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
 
   before(async function () {
     node = await startHardhatNode();
-    // The example config reads its contracts from an address book: the staged example's.
-    process.env.BREAKWATER_ADDRESS_BOOK = writeExampleBook(dir);
+    // The example config, reading its contracts from the staged example's address book.
+    EXAMPLE = await exampleConfigFile(dir);
     h = await stageHistory(node, { benignBlocks: 120, afterBlocks: 10 });
     writeFileSync(join(dir, "labels.json"), JSON.stringify(h.labels));
     const hre = await createHardhatRuntimeEnvironment({
@@ -41,7 +42,7 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
     console.log = () => undefined;
     try {
       report = (await hre.tasks.getTask([...BACKTEST_TASK]).run({
-        keeperConfig: "keeper/examples/example-vault.config.ts",
+        keeperConfig: EXAMPLE,
         fromBlock: h.from,
         toBlock: h.to,
         forkUrl: node.url,
@@ -54,7 +55,6 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
     }
   });
   after(async function () {
-    delete process.env.BREAKWATER_ADDRESS_BOOK;
     await node?.stop();
   });
 
@@ -79,7 +79,7 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
     console.log = () => undefined;
     let r: BacktestReport;
     try {
-      r = (await task.run({ keeperConfig: "keeper/examples/example-vault.config.ts", fromBlock: h.from, toBlock: h.from + 9, out: join(dir, "http") })) as BacktestReport;
+      r = (await task.run({ keeperConfig: EXAMPLE, fromBlock: h.from, toBlock: h.from + 9, out: join(dir, "http") })) as BacktestReport;
     } finally {
       console.log = quiet;
     }
@@ -89,7 +89,7 @@ describe("breakwater keeper backtest (task) on a fork of a hardhat node", functi
       () => expect.fail("ran without a config"),
       (e: Error) => expect(e.message).to.contain("missing --keeper-config"),
     );
-    await task.run({ keeperConfig: "keeper/examples/example-vault.config.ts" }).then(
+    await task.run({ keeperConfig: EXAMPLE }).then(
       () => expect.fail("ran without --from-block"),
       (e: Error) => expect(e.message).to.contain("missing --from-block"),
     );

@@ -11,14 +11,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, startHardhatNode, type HardhatNode } from "./helpers/node.js";
-import { stageHistory, writeExampleBook, type StagedHistory } from "./helpers/history.js";
+import { stageHistory, exampleConfigFile, type StagedHistory } from "./helpers/history.js";
 import { loadConfigFile, parseConfig } from "../../keeper/config/load.js";
 import type { KeeperConfigInput } from "../../keeper/config/schema.js";
 import { backtest, renderText, runBacktest, type BacktestReport } from "../../keeper/backtest/index.js";
 import { runBacktestCli } from "../../keeper/backtest/cli.js";
 
 const TSX = resolve(ROOT, "node_modules/tsx/dist/cli.mjs");
-const EXAMPLE = "keeper/examples/example-vault.config.ts";
+let EXAMPLE: string;
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -42,8 +42,8 @@ describe("keeper backtest over a staged history on a real hardhat node", functio
 
   before(async function () {
     node = await startHardhatNode();
-    // The example config reads its contracts from an address book: the staged example's.
-    process.env.BREAKWATER_ADDRESS_BOOK = writeExampleBook(dir);
+    // The example config, reading its contracts from the staged example's address book.
+    EXAMPLE = await exampleConfigFile(dir);
     h = await stageHistory(node);
     writeFileSync(join(dir, "labels.json"), JSON.stringify(h.labels));
     example = (await loadConfigFile(EXAMPLE)) as KeeperConfigInput;
@@ -53,7 +53,6 @@ describe("keeper backtest over a staged history on a real hardhat node", functio
     report = JSON.parse(readFileSync(join(dir, "report", "report.json"), "utf8")) as BacktestReport;
   });
   after(async function () {
-    delete process.env.BREAKWATER_ADDRESS_BOOK;
     await node?.stop();
   });
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Contract, Interface, Wallet, id } from "ethers";
 import { deployArtifact, type HardhatNode } from "./node.js";
 import { deployMulticall3 } from "../../../keeper/source/multicall3.js";
+import { loadConfigFile } from "../../../keeper/config/load.js";
 
 export const E18 = 10n ** 18n;
 /** The addresses keeper/examples/example-vault.config.ts expects. */
@@ -22,14 +23,18 @@ export const EXAMPLE = {
 } as const;
 
 /**
- * An address book of the staged example (what `npm run deploy:local` would write for it): the
- * example config reads its contracts from `BREAKWATER_ADDRESS_BOOK`. Point the env var at the
- * returned file for the duration of a test, and delete it afterwards.
+ * keeper/examples/example-vault.config.ts as a JSON file in `dir` whose address book is the staged
+ * example's (what `npm run deploy:local` would write for it). A file, not an env var: the example
+ * module is evaluated once per process (other test files import it), so its book path is fixed then.
  */
-export function writeExampleBook(dir: string): string {
-  const file = join(dir, "example-book.json");
+export async function exampleConfigFile(dir: string): Promise<string> {
+  const book = join(dir, "example-book.json");
   const contracts = { vault: EXAMPLE.vault, breaker: EXAMPLE.vault, asset: EXAMPLE.asset, multicall3: EXAMPLE.multicall3 };
-  writeFileSync(file, JSON.stringify({ network: "localhost", chainId: 31337, blockNumber: 0, contracts }, null, 2));
+  writeFileSync(book, JSON.stringify({ network: "localhost", chainId: 31337, blockNumber: 0, contracts }, null, 2));
+  const config = structuredClone((await loadConfigFile("keeper/examples/example-vault.config.ts")) as { contracts: Record<string, unknown> });
+  config.contracts = { ...config.contracts, addressBook: book };
+  const file = join(dir, "example-vault.config.json");
+  writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
 
