@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { BacktestRun, RuleStats } from "./types.js";
 import type { Evaluation, RuleEvaluation } from "./evaluate.js";
 import type { RuleSweep, SweepPoint, SweepResult } from "./sweep.js";
+import { escapeHtml as esc, niceTicks } from "../ops/html.js";
 
 export interface BacktestReport {
   generatedAt: string;
@@ -21,7 +22,6 @@ export interface BacktestReport {
 
 const dash = (v: unknown) => (v === null || v === undefined ? "—" : String(v));
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const num = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toLocaleString("en-US"));
 
 export function writeBacktestReport(report: BacktestReport, dir: string): { json: string; md: string; html: string; diff?: string } {
@@ -197,17 +197,6 @@ export function renderMarkdown(r: BacktestReport): string {
 }
 
 // ---------------------------------------------------------------- HTML + SVG
-
-function niceTicks(lo: number, hi: number, n: number): number[] {
-  const span = hi - lo;
-  if (span <= 0) return [lo];
-  const raw = span / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((k) => k * mag).find((k) => k >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Number(t.toFixed(6)));
-  return out;
-}
 
 /** Detection delay (y) vs false alarms per 10,000 benign blocks (x), one circle per setting. */
 export function renderSweepChart(s: RuleSweep): string {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { DrillScore } from "./types.js";
 import type { IncidentPlan } from "../../plan/schema.js";
 import { runbookHtml, runbookMarkdown } from "../../plan/runbook-report.js";
+import { escapeHtml as esc, niceTicks } from "../../keeper/ops/html.js";
 
 export function writeReports(score: DrillScore, dir: string, plan?: IncidentPlan): { json: string; md: string; html: string } {
   const json = join(dir, `${score.scenario}.json`);
@@ -261,7 +262,6 @@ export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
 
 // ---------------------------------------------------------------- HTML + SVG
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The SVG timeline chart: x = blocks, y = protected funds. */
 export function renderChart(s: DrillScore): string {
@@ -327,17 +327,6 @@ export function renderChart(s: DrillScore): string {
   parts.push(`<rect class="legend-containment" x="2" y="51" width="14" height="14"/><text x="26" y="62">pause (containment)</text></g>`);
   parts.push("</svg>");
   return parts.join("\n");
-}
-
-function niceTicks(lo: number, hi: number, n: number): number[] {
-  const span = hi - lo;
-  if (span <= 0) return [lo];
-  const raw = span / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((k) => k * mag).find((k) => k >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Number(t.toFixed(6)));
-  return out;
 }
 
 function compact(v: number): string {
