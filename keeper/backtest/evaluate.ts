@@ -205,7 +205,7 @@ export interface Evaluation {
   wouldActOnBenign: number;
 }
 
-const isActing = (d: DecisionRecord) => !d.suppressed && (d.action === "pause" || d.action === "propose");
+const isActing = (d: DecisionRecord) => !d.suppressed && (d.action === "pause" || d.action === "contain" || d.action === "propose");
 
 function verdictOf(s: RuleStats, sc: Score, target: number, wouldActOnBenign: number): { verdict: Verdict; guidance: string } {
   const per10k = (x: number | null) => (x === null ? "—" : x.toLocaleString("en-US"));
@@ -226,7 +226,7 @@ function verdictOf(s: RuleStats, sc: Score, target: number, wouldActOnBenign: nu
       guidance: `No false alarm in ${sc.benignBlocks.toLocaleString("en-US")} benign blocks, which only shows a rate below ${per10k(sc.falseAlarmsPer10kUpper95)} per 10,000 (95%); showing ${target} per 10,000 takes ${needed.toLocaleString("en-US")} benign blocks: backtest a longer history before letting it act.${missed}`,
     };
   }
-  const acting = s.act && (s.action === "pause" || s.action === "propose");
+  const acting = s.act && (s.action === "pause" || s.action === "contain" || s.action === "propose");
   if (sc.falseAlarmsPer10k !== null && sc.falseAlarmsPer10k <= target && sc.falseAlarmsPer10kUpper95 !== null && sc.falseAlarmsPer10kUpper95 <= target * 3) {
     return { verdict: "can-act", guidance: `${sc.falseAlarms} false alarm(s) in ${sc.benignBlocks.toLocaleString("en-US")} benign blocks (${per10k(sc.falseAlarmsPer10k)} per 10,000, target ${target}): may act, with a cooldown.${missed}` };
   }

@@ -163,7 +163,11 @@ export class ContainResponder {
     this.d.store.recordTxAttempt({ incidentId, kind: "contain", chainId: this.d.chainId, to, data, status, note, createdAt: this.now() });
   }
 
-  async contain(decision: Decision, block: BlockRef): Promise<ContainOutcome> {
+  /**
+   * One try. `retry.lastError`: why the previous try of this decision did not go through; the same
+   * failure again is not recorded again (a decision is retried on every head).
+   */
+  async contain(decision: Decision, block: BlockRef, retry: { lastError?: string } = {}): Promise<ContainOutcome> {
     const { store } = this.d;
     const incidentId = decision.incidentId;
     const name = decision.contain?.target;
@@ -173,7 +177,7 @@ export class ContainResponder {
       p = this.prepare(name);
     } catch (err) {
       const reason = (err as Error).message;
-      store.addTimeline({ incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain NOT sent: ${reason}` });
+      if (retry.lastError !== reason) store.addTimeline({ incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain NOT sent: ${reason}` });
       return { status: "error", reason };
     }
     const { target, data } = p;
@@ -193,6 +197,8 @@ export class ContainResponder {
       await this.d.provider.call({ from, to, data, blockTag: "pending" });
     } catch (err) {
       const { name: errName, reason } = explainContainRevert(err);
+      this.watched.set(incidentId, p.name);
+      if (retry.lastError === `simulation failed: ${reason}`) return { status: "simulation-failed", reason };
       this.record(incidentId, to, data, "failed", `simulation failed, nothing sent: ${reason}`);
       store.addTimeline({
         incidentId, at: this.now(), blockNumber: block.number, kind: "error",
@@ -200,7 +206,6 @@ export class ContainResponder {
         data: { target: name, to, from, via: target.via },
       });
       this.d.metrics?.simulationFailed?.("contain", errName ?? "unknown");
-      this.watched.set(incidentId, p.name);
       this.d.logger.error({ incident: incidentId, target: name, reason }, "contain simulation failed; nothing sent");
       return { status: "simulation-failed", reason };
     }

@@ -142,18 +142,8 @@ export class Responders {
         r.pause = await this.tryPause(stored, block, true);
       }
       if (d.act && d.action === "contain") {
-        if (!this.container) {
-          r.contain = { status: "error", reason: "no contain responder: configure responders.contain.targets and signers.contain (or signers.sentinel)" };
-          this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain NOT sent: ${r.contain.reason}` });
-        } else {
-          try {
-            r.contain = await this.container.contain(d, block);
-          } catch (err) {
-            r.contain = { status: "error", reason: (err as Error).message };
-            this.logger.error({ incident: d.incidentId, err: r.contain.reason }, "contain failed");
-            this.deps.store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain failed: ${r.contain.reason}` });
-          }
-        }
+        this.deps.store.recordAction(d, "contain", block, this.now());
+        r.contain = await this.tryContain(d, block, true);
       }
       results.push(r as HandleResult);
     }
@@ -196,6 +186,38 @@ export class Responders {
       store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
     }
     store.noteActionTry(d.incidentId, "pause", reason, this.now());
+    return out;
+  }
+
+  /**
+   * One try of a recorded contain decision; finished when the lane holds a transaction or the
+   * target's state view says contained. A failed simulation or an RPC error leaves it pending:
+   * tried again on every head (the gate's cooldown may end, a role may be granted, the RPC return).
+   */
+  private async tryContain(d: Decision, block: BlockRef, first: boolean): Promise<ContainOutcome> {
+    const { store } = this.deps;
+    const rec = store.action(d.incidentId, "contain");
+    let out: ContainOutcome;
+    if (!this.container) out = { status: "error", reason: "no contain responder: configure responders.contain.targets and signers.contain (or signers.sentinel)" };
+    else {
+      try {
+        out = await this.container.contain(d, block, { lastError: rec?.lastError });
+      } catch (err) {
+        out = { status: "error", reason: (err as Error).message.split("\n")[0]!.slice(0, 300) };
+      }
+    }
+    if (out.status === "sent" || out.status === "already-contained" || out.status === "duplicate" || out.status === "pending-broadcast") {
+      store.noteActionTry(d.incidentId, "contain", undefined, this.now());
+      store.finishAction(d.incidentId, "contain", "done", this.now());
+      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `contain carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number}): ${describeContain(out)}` });
+      return out;
+    }
+    const reason = out.status === "simulation-failed" ? `simulation failed: ${out.reason}` : out.reason;
+    if (out.status === "error" && rec?.lastError !== reason) {
+      this.logger.error({ incident: d.incidentId, err: reason }, "contain not sent; retrying on the next head");
+      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
+    }
+    store.noteActionTry(d.incidentId, "contain", reason, this.now());
     return out;
   }
 
@@ -253,6 +275,13 @@ export class Responders {
         }
         tried++;
         await this.tryPause(a.decision as StoredDecision, head, false);
+      } else if (a.kind === "contain") {
+        if (inc.status === "contained" || this.container?.lane.isTracking(a.incidentId)) {
+          store.finishAction(a.incidentId, a.kind, "done", this.now());
+          continue;
+        }
+        tried++;
+        await this.tryContain(a.decision, head, false);
       } else {
         tried++;
         await this.tryPropose(a.decision, head, false);

@@ -73,12 +73,12 @@ const ADDED_COLUMNS: Record<string, [string, string][]> = {
 export const STORE_SCHEMA_VERSION = 2;
 
 /**
- * A decision to act (pause / propose), recorded before the first try and retried on every new
- * head until it is carried out (`done`), the incident is retracted by a reorg, or a person closes it.
+ * A decision to act (pause / contain / propose), recorded before the first try and retried on every
+ * new head until it is carried out (`done`), the incident is retracted by a reorg, or a person closes it.
  */
 export interface ActionRecord {
   incidentId: string;
-  kind: "pause" | "propose";
+  kind: "pause" | "contain" | "propose";
   /** The policy's decision, as decided (bigints as strings). */
   decision: Decision;
   blockNumber: number;

@@ -5,7 +5,7 @@
 // allow-listed selectors. Targets: the OpenZeppelin Wizard ERC20Pausable + AccessControl token
 // and an Aave V3 market deployed from @aave/core-v3's artifacts (gate = EMERGENCY_ADMIN).
 import { expect } from "chai";
-import { Contract, Wallet, type HDNodeWallet, type JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, type HDNodeWallet } from "ethers";
 import { KeeperStore } from "../../keeper/store/store.js";
 import { Responders } from "../../keeper/responders/index.js";
 import { containResponderSchema, type RespondersConfigInput } from "../../keeper/responders/schema.js";
@@ -19,6 +19,7 @@ import { deployAaveMarket, type AaveMarket } from "../helpers/aave-v3.js";
 import { deployArtifact, startHardhatNode, type HardhatNode } from "./helpers/node.js";
 import { hardhatAccount, setBalance, snapshots, testKey } from "./helpers/chain.js";
 import { baseConfig } from "./helpers/keeper.js";
+import { startRpcFaultProxy } from "./helpers/rpc-faults.js";
 
 const CHAIN_ID = 31337;
 const HOUR = 3600n;
@@ -165,6 +166,69 @@ describe("keeper contain (hardhat node)", function () {
     expect((res2.contain as { reason: string }).reason).to.match(/AccessControlUnauthorizedAccount.*grant it/);
     expect(await nonce(sentinelWallet.address)).to.equal(0);
     expect(await token.paused()).to.equal(false);
+  });
+
+  it("durable: a contain that cannot go through stays pending and is retried on every head; once the gate is armed again it is sent (the same failure is recorded once)", async function () {
+    await (await gate.disarmSentinel()).wait();
+    const store = new KeeperStore(":memory:");
+    const r = await makeResponders(store);
+    const d = decision(store, await head(), "tokenGate");
+    const [res] = await r.handle([d], await head());
+    expect(res.contain?.status).to.equal("simulation-failed");
+    expect(store.action(d.incidentId, "contain")).to.include({ status: "pending", tries: 1 });
+    // Heads go by while the gate is disarmed: tried each time, nothing sent, no new attempt rows or timeline errors.
+    for (let i = 0; i < 2; i++) {
+      await provider.send("evm_mine", []);
+      expect(await r.retryPending(await head())).to.equal(1);
+    }
+    expect(store.action(d.incidentId, "contain")).to.include({ status: "pending", tries: 3 });
+    expect(store.txAttempts(d.incidentId).filter((a) => a.status === "failed")).to.have.length(1);
+    expect(store.timeline(d.incidentId).filter((e) => e.kind === "error")).to.have.length(1);
+    expect(await nonce(sentinelWallet.address)).to.equal(0);
+    // The guardians re-arm the gate: the next head's retry sends the contain.
+    await (await gate.armSentinel()).wait();
+    expect(await r.retryPending(await head())).to.equal(1);
+    expect(store.action(d.incidentId, "contain")!.status).to.equal("done");
+    expect(store.timeline(d.incidentId).some((e) => /contain carried out on try 4/.test(e.message))).to.equal(true);
+    await r.onNewBlock(await head());
+    expect(await token.paused()).to.equal(true);
+    expect(store.incident(d.incidentId)!.status).to.equal("contained");
+    expect(await nonce(sentinelWallet.address)).to.equal(1);
+    // Nothing left to retry; a retry never sends a second transaction.
+    expect(await r.retryPending(await head())).to.equal(0);
+    expect(await nonce(sentinelWallet.address)).to.equal(1);
+  });
+
+  it("durable: an RPC failure at the state check (HTTP 503 on eth_call) loses nothing: the contain is sent once the RPC answers", async function () {
+    const proxy = await startRpcFaultProxy(node.url);
+    const viaProxy = new JsonRpcProvider(proxy.url, CHAIN_ID, { staticNetwork: true, batchMaxCount: 1 });
+    try {
+      const store = new KeeperStore(":memory:");
+      const r = new Responders({
+        config: { chain: { chainId: CHAIN_ID }, contracts: {}, alerts: {}, responders: { sentinel: { confirmations: 1 }, contain: containConfig() } },
+        store, provider: viaProxy, channels: [],
+        sentinelSigner: await createSigner({ type: "local", keyEnv: "TEST_SENTINEL_KEY" }, viaProxy, { env: ENV, chainId: CHAIN_ID, label: "signers.sentinel" }),
+      });
+      const d = decision(store, await head(), "tokenGate");
+      proxy.fail("eth_call", { status: 503, times: 1_000 });
+      const [res] = await r.handle([d], await head());
+      expect(res.contain?.status).to.equal("error");
+      expect(store.action(d.incidentId, "contain")).to.include({ status: "pending", tries: 1 });
+      expect(store.timeline(d.incidentId).some((e) => e.kind === "error" && /contain not sent \(try 1, retried on every new head/.test(e.message))).to.equal(true);
+      expect(await nonce(sentinelWallet.address)).to.equal(0);
+      proxy.clear("eth_call");
+      await provider.send("evm_mine", []);
+      expect(await r.retryPending(await head())).to.equal(1);
+      expect(store.action(d.incidentId, "contain")!.status).to.equal("done");
+      await provider.send("evm_mine", []);
+      await r.onNewBlock(await head());
+      expect(await token.paused()).to.equal(true);
+      expect(store.incident(d.incidentId)!.status).to.equal("contained");
+      expect(await nonce(sentinelWallet.address)).to.equal(1);
+    } finally {
+      viaProxy.destroy();
+      await proxy.close();
+    }
   });
 
   it("a second replica (its own store) does not send a second pause; it sees the first one land and marks its incident contained", async function () {
