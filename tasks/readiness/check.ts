@@ -254,7 +254,7 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
 
   // ---- 2b. the PauseGates the keeper contains through (responders.contain, via "gate")
   if (kc) {
-    const gates = await checkGates({ provider, keeperConfig: kc, keeperConfigPath: inp.keeperConfigPath, env: inp.env });
+    const gates = await checkGates({ provider, keeperConfig: kc, keeperConfigPath: inp.keeperConfigPath, env: inp.env, multisig: multisigAddr, hh });
     findings.push(...gates.findings);
     checks.push(...gates.checks);
   }

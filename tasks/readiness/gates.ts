@@ -9,7 +9,7 @@
 import { Contract, Wallet, ZeroAddress, getAddress, type Provider } from "ethers";
 import type { KeeperConfig } from "../../keeper/config/schema.js";
 import { explainContainRevert } from "../../keeper/responders/contain.js";
-import { GATE_ADAPTER_NAMES, PAUSE_GATE_ABI } from "../../client/pause-gate.js";
+import { GATE_ADAPTER_NAMES, GATE_ADMIN_FUNCTIONS, PAUSE_GATE_ABI, pauseGateIface } from "../../client/pause-gate.js";
 import type { Check, Finding } from "./check.js";
 
 type SignerConfig = KeeperConfig["signers"]["sentinel"];
@@ -46,6 +46,45 @@ export interface GateReadinessInputs {
   keeperConfig: KeeperConfig;
   keeperConfigPath?: string;
   env?: NodeJS.ProcessEnv;
+  /** The guardian multisig of the address book: the gate's admin should be it (or a Safe). */
+  multisig?: string;
+  /** The exact `npx hardhat … breakwater` prefix for fix commands. */
+  hh?: string;
+}
+
+/** What the guardians need to run a gate after it fired: re-arm, extend, end early, and re-point the sentinel. */
+const INCIDENT_FUNCTIONS: readonly (typeof GATE_ADMIN_FUNCTIONS)[number][] = ["armSentinel", "extendPause", "endPause", "setSentinel"];
+const MULTISIG_CALLS_ABI = ["function isCallAllowed(address target, bytes4 selector) view returns (bool)"];
+
+/**
+ * Who administers the gate. An EOA admin is one key that can register any call and re-arm at will;
+ * the book's multisig must have the gate's incident functions allow-listed for its Call kind, or
+ * the guardians cannot re-arm it after it fired.
+ */
+async function checkGateAdmin(inp: GateReadinessInputs, gateAddr: string, admin: string): Promise<{ findings: Finding[]; checks: Check[] }> {
+  const findings: Finding[] = [];
+  const checks: Check[] = [];
+  const hh = inp.hh ?? "npx hardhat breakwater";
+  const multisig = inp.multisig ? getAddress(inp.multisig) : undefined;
+  if ((await inp.provider.getCode(admin)) === "0x") {
+    findings.push({ id: "gate.admin-eoa", severity: "high", title: `The PauseGate ${gateAddr} is administered by ${admin}, an account without code`, detail: "one key can register any call on the gate, re-arm the sentinel at will and extend its pauses: the gate's bounds are only as strong as that key", fix: `setAdmin(${multisig ?? "<the guardian multisig>"}) from ${admin} (then the slow path manages the gate)` });
+    return { findings, checks };
+  }
+  if (!multisig || admin !== multisig) {
+    checks.push({ name: `gate ${gateAddr}: admin`, ok: true, detail: `${admin} (a contract${multisig ? `, not the address book's multisig ${multisig}: make sure its signers can re-arm the gate` : ""})` });
+    return { findings, checks };
+  }
+  const ms = new Contract(multisig, MULTISIG_CALLS_ABI, inp.provider);
+  const missing: string[] = [];
+  for (const f of INCIDENT_FUNCTIONS) {
+    const selector = pauseGateIface.getFunction(f)!.selector;
+    if (!((await ms.getFunction("isCallAllowed")(gateAddr, selector)) as boolean)) missing.push(`${f} (${selector})`);
+  }
+  if (missing.length) {
+    const first = missing[0]!.match(/\((0x[0-9a-f]{8})\)/)![1];
+    findings.push({ id: "gate.admin-calls-not-allowed", severity: "medium", title: `The multisig cannot call ${missing.length} incident function(s) of the PauseGate ${gateAddr}`, detail: `not allow-listed for the multisig's Call kind: ${missing.join(", ")}; after the gate fires the guardians could not re-arm, extend or end its pause without first queueing SetCallAllowed (slow)`, fix: `${hh} guardian propose --kind SetCallAllowed --args ${gateAddr},${first},true --out allow.json (one action per selector listed), now, before an incident` });
+  } else checks.push({ name: `gate ${gateAddr}: admin`, ok: true, detail: `the guardian multisig ${multisig}, with ${INCIDENT_FUNCTIONS.join(" / ")} allow-listed` });
+  return { findings, checks };
 }
 
 export async function checkGates(inp: GateReadinessInputs): Promise<{ findings: Finding[]; checks: Check[] }> {
@@ -77,6 +116,9 @@ export async function checkGates(inp: GateReadinessInputs): Promise<{ findings: 
       const [sentinelRaw, armed] = (await gate.sentinelState()) as [string, boolean];
       const sentinel = getAddress(sentinelRaw);
       const admin = getAddress((await gate.admin()) as string);
+      const adminCheck = await checkGateAdmin(inp, gateAddr, admin);
+      findings.push(...adminCheck.findings);
+      checks.push(...adminCheck.checks);
       const via = `a slow-path Call action of the gate's admin ${admin} (the guardian multisig): npx hardhat breakwater guardian propose --kind Call --target ${gateAddr} --args <calldata>`;
       if (sentinel === ZeroAddress) {
         findings.push({ id: "gate.sentinel-not-set", severity: "high", title: `The PauseGate ${gateAddr} has no sentinel`, detail: "the keeper cannot contain through it", fix: `setSentinel(<keeper key address>, <cooldown>) by ${via}` });

@@ -9,7 +9,10 @@ import { keeperConfigSchema } from "../../keeper/config/schema.js";
 import { checkGates } from "../../tasks/readiness/gates.js";
 import { baseConfig } from "../keeper/helpers/keeper.js";
 import { deployAaveMarket } from "../helpers/aave-v3.js";
-import { aavePoolPauseCalls } from "../../client/pause-gate.js";
+import { GateCalls, aavePoolPauseCalls, pauseGateIface } from "../../client/pause-gate.js";
+import { ActionKind, Args, actionDigest, buildAction, guardianDomain, signApprovals } from "../../client/guardian-actions.js";
+import { deployGateSystem } from "../adapters/gate-fixture.js";
+import { SLOW_DELAY } from "../helpers/guardian-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const HOUR = 3600n;
@@ -39,8 +42,10 @@ function config(gate: string, target: string) {
   });
 }
 
+/** The fixture's gate admin is an EOA standing for the multisig: its own finding (gate.admin-eoa) is tested apart. */
 async function run(gate: any, target: string, key = keeperKey.privateKey) {
-  return checkGates({ provider: ethers.provider, keeperConfig: config(await gate.getAddress(), target), keeperConfigPath: "keeper.config.ts", env: { KEEPER_KEY: key } });
+  const r = await checkGates({ provider: ethers.provider, keeperConfig: config(await gate.getAddress(), target), keeperConfigPath: "keeper.config.ts", env: { KEEPER_KEY: key } });
+  return { ...r, findings: r.findings.filter((f) => f.id !== "gate.admin-eoa") };
 }
 const ids = (r: { findings: { id: string }[] }) => r.findings.map((f) => f.id).sort();
 
@@ -104,5 +109,38 @@ describe("readiness: PauseGate", function () {
     await (await m.acl.addEmergencyAdmin(await gate.getAddress())).wait();
     r = await run(gate, cfg);
     expect(r.findings).to.deep.equal([]);
+  });
+
+  it("the gate's admin: an EOA is a high finding; the book's multisig without the incident functions allow-listed is a medium one; allow-listed, none", async function () {
+    const { gate, token, admin } = await networkHelpers.loadFixture(system);
+    const eoa = await checkGates({ provider: ethers.provider, keeperConfig: config(await gate.getAddress(), await token.getAddress()), env: { KEEPER_KEY: keeperKey.privateKey } });
+    expect(eoa.findings.map((f) => f.id)).to.deep.equal(["gate.admin-eoa"]);
+    expect(eoa.findings[0]!.severity).to.equal("high");
+    expect(eoa.findings[0]!.title).to.include(admin.address);
+
+    // A real GuardianMultisig as admin, the gate's admin selectors allow-listed through its slow path.
+    const sys = await deployGateSystem(ethers, networkHelpers.time);
+    const g = await sys.gate.getAddress();
+    const ms = await sys.multisig.getAddress();
+    const t2 = await ethers.deployContract("WizardToken", [admin.address, g, admin.address]);
+    await sys.gateAdmin(GateCalls.setSentinel(keeperKey.address, HOUR), GateCalls.registerPausable(await t2.getAddress(), DAY, true), GateCalls.armSentinel());
+    const check = () => checkGates({ provider: ethers.provider, keeperConfig: config(g, t2.target as string), env: { KEEPER_KEY: keeperKey.privateKey }, multisig: ms, hh: "npx hardhat --network prod breakwater" });
+    let r = await check();
+    expect(r.findings).to.deep.equal([]);
+    expect(r.checks.find((c) => c.name === `gate ${g}: admin`)!.detail).to.match(/guardian multisig.*armSentinel/);
+
+    // The multisig forbids re-arming (SetCallAllowed false, slow): the guardians could not re-arm after the gate fires.
+    const arm = pauseGateIface.getFunction("armSentinel")!.selector;
+    const deadline = BigInt(await networkHelpers.time.latest()) + 10n * DAY;
+    const domain = await guardianDomain(sys.multisig);
+    const a = buildAction(ActionKind.SetCallAllowed, ms, Args.setCallAllowed(g, arm, false), { deadline });
+    await (await sys.multisig.queue(a, await signApprovals(sys.guardians.slice(0, 3), domain, a))).wait();
+    await networkHelpers.time.increase(SLOW_DELAY);
+    await (await sys.multisig.executeQueued(actionDigest(domain, a))).wait();
+    r = await check();
+    expect(r.findings.map((f) => f.id)).to.deep.equal(["gate.admin-calls-not-allowed"]);
+    expect(r.findings[0]!.severity).to.equal("medium");
+    expect(r.findings[0]!.detail).to.include(`armSentinel (${arm})`);
+    expect(r.findings[0]!.fix).to.include(`npx hardhat --network prod breakwater guardian propose --kind SetCallAllowed --args ${g},${arm},true`);
   });
 });
