@@ -4,6 +4,10 @@
 import { emptyTask } from "hardhat/config";
 import type { HardhatPlugin } from "hardhat/types/plugins";
 import { breakwaterTasks } from "./index.js";
+import { guardCommandLine } from "./lib/argv-guard.js";
+
+// Before Hardhat parses the command line: a negative option value gets the task's sentence, not HHE509.
+guardCommandLine(breakwaterTasks);
 
 const breakwater: HardhatPlugin = {
   id: "breakwater",

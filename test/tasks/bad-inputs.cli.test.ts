@@ -86,11 +86,18 @@ describe("tasks: bad inputs through the CLI against a hardhat node", function ()
 
   it("refuses bad input with one sentence, exit 1, nothing sent or written", async () => {
     await refused(["--network", "nosuchnet", "breakwater", "breaker", "status", ...common], "✗ --network nosuchnet is not a network of this Hardhat config");
-    // A negative value reaching the task is refused with the bounds. (Hardhat 3's own parser stops
-    // `-1h` / `-60` — a dash and then different characters — with HHE509 before any task runs, in
-    // both the `--duration -1h` and `--duration=-1h` forms; `-1` gets through.)
+    // A negative value reaching the task is refused with the bounds read from the chain.
     const neg = await refused([...net, "breakwater", "breaker", "pause", "--scope", "GLOBAL", "--duration=-1", "--reason", "x", ...common], '✗ --duration "-1" is negative: a duration must be positive');
     expect(neg.stderr).to.include("within the breaker's bounds 1m..7d");
+    // `-1h` / `-30m` (a dash, then different characters) would die in Hardhat's own parser (HHE509)
+    // before the task runs, in both forms: the plugin's command-line guard refuses them first.
+    for (const d of [["--duration", "-1h"], ["--duration=-1h"], ["--duration", "-30m"]]) {
+      const r = await refused([...net, "breakwater", "breaker", "pause", "--scope", "GLOBAL", ...d, "--reason", "x", ...common], "is negative: a duration must be positive");
+      expect(r.stderr).to.not.include("HHE509");
+      expect(r.stderr).to.include("→ --duration: Pause duration, positive and within the breaker's pause bounds");
+    }
+    const negDeadline = await refused([...net, "breakwater", "guardian", "propose", "--kind", "Pause", "--args", "GLOBAL,1h", "--deadline", "-2h", "--out", join(dir, "x.json"), "--json", ...common], '✗ --deadline "-2h" is negative');
+    expect(JSON.parse(negDeadline.stdout)).to.include({ ok: false, field: "deadline" });
     await refused([...net, "breakwater", "guardian", "propose", "--kind", "Pause", "--args", "GLOBAL,-1h", "--out", join(dir, "x.json"), ...common], '✗ --args duration "-1h" is negative');
     await refused([...net, "breakwater", "guardian", "propose", "--kind", "Pause", "--args", `GLOBAL,${TWO_256}`, "--out", join(dir, "x.json"), ...common], "is outside the breaker's bounds 1m..7d");
     await refused([...net, "breakwater", "breaker", "status", "--breaker", book.contracts.asset, ...common], `is not a CircuitBreaker: it has code but does not answer pauseBounds()`);
