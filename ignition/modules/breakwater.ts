@@ -239,6 +239,46 @@ function limitConfig(l: LimitPlan): ArgumentType {
   };
 }
 
+/** One pause the gate holds (IPauseGate's register functions). */
+export type GateTargetPlan =
+  | { kind: "pausable"; target: ContractRef; maxDuration: bigint; holdsUnpause: boolean }
+  | { kind: "accessManaged"; manager: ContractRef; target: ContractRef; maxDuration: bigint; holdsUnpause: boolean }
+  | { kind: "selectorPair"; target: ContractRef; pauseCall: string; unpauseCall: string; maxDuration: bigint };
+
+/** A PauseGate over pauses a protocol already has (retrofit). */
+export interface PauseGatePlan {
+  /** Name in the address book and in future ids. */
+  name: string;
+  /** The keeper's contain key. */
+  sentinel: string;
+  cooldown: bigint;
+  targets: GateTargetPlan[];
+  /** armSentinel() before the handover. */
+  arm: boolean;
+}
+
+/**
+ * A PauseGate deployed with the deployer as its admin, its targets registered and its sentinel
+ * armed, then handed to `admin` (the guardian multisig) with setAdmin, last. The gate does not
+ * need the protocol's pause permission to register: the protocol's own admin grants it (readiness
+ * probes it). Every call is a journaled future.
+ */
+export function pauseGateModule(opts: { id?: string; gate: PauseGatePlan; admin: ContractRef; deployer?: AccountRef }) {
+  const g = opts.gate;
+  return buildModule(opts.id ?? `BreakwaterGate_${g.name}`, (m) => {
+    const gate = m.contract("PauseGate", art("PauseGate"), [opts.deployer ?? m.getAccount(0), g.sentinel, g.cooldown], { id: `${g.name}_PauseGate` });
+    const steps: Future[] = g.targets.map((t, i) => {
+      const id = `${g.name}_register_${i}`;
+      if (t.kind === "pausable") return m.call(gate, "registerPausable", [t.target, t.maxDuration, t.holdsUnpause], { id });
+      if (t.kind === "accessManaged") return m.call(gate, "registerAccessManaged", [t.manager, t.target, t.maxDuration, t.holdsUnpause], { id });
+      return m.call(gate, "registerSelectorPair", [t.target, t.pauseCall, t.unpauseCall, t.maxDuration], { id });
+    });
+    if (g.arm) steps.push(m.call(gate, "armSentinel", [], { id: `${g.name}_armSentinel`, after: [...steps] }));
+    m.call(gate, "setAdmin", [opts.admin], { id: `${g.name}_setAdmin`, after: steps });
+    return { gate };
+  });
+}
+
 /** A protocol contract of the user's to wire. */
 export interface ProtocolContractPlan {
   name: string;
@@ -274,6 +314,8 @@ export interface BreakwaterPlan {
   /** Deploy a Multicall3 (local chains: the task then copies its code to the canonical address). */
   multicall3?: boolean;
   renounceDeployer: boolean;
+  /** PauseGates over the protocol's own pauses, handed to the multisig. */
+  pauseGates?: PauseGatePlan[];
 }
 
 /** Deploy the whole suite and wire the protocol's contracts: what `breakwater deploy` runs. */
@@ -336,6 +378,9 @@ export function breakwaterModule(plan: BreakwaterPlan) {
     // After the multisig, so a fresh local node keeps the example's well-known addresses (TestToken at
     // the deployer's nonce 0, the vault at nonce 1), as configs written for `npm run deploy:local` expect.
     if (plan.multicall3) results.multicall3 = m.contract("Multicall3", art("Multicall3"), [], { id: "Multicall3", after: [multisig] });
+    for (const g of plan.pauseGates ?? []) {
+      results[g.name] = m.useModule(pauseGateModule({ id: `${id}Gate_${g.name}`, gate: g, admin: multisig })).gate;
+    }
     return { ...results, ...wired, multisig, ...migration };
   });
 }

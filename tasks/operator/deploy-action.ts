@@ -17,7 +17,7 @@ import { print, toJson } from "../lib/output.js";
 import { runAction, type CommonArgs } from "./common.js";
 import { loadDeployParams, protocolEntries, toPlan, wantsStandalone } from "./deploy-params.js";
 import { preflight } from "./deploy-preflight.js";
-import { verifyDeployment, type BreakerToVerify } from "./deploy-verify.js";
+import { verifyDeployment, verifyGates, type BreakerToVerify } from "./deploy-verify.js";
 
 export interface DeployArgs extends CommonArgs {
   params: string;
@@ -127,6 +127,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
   if (standalone) contracts.circuitBreaker = params.breaker.circuitBreaker ?? at("CircuitBreaker", "CircuitBreaker");
   const entries = protocolEntries(params);
   for (const e of entries) contracts[e.name] = e.address;
+  for (const g of plan.pauseGates ?? []) contracts[g.name] = at(`Gate_${g.name}`, `${g.name}_PauseGate`);
   const firstBreakable = entries.find((e) => e.kind === "breakable");
   contracts.breaker = contracts.vault ?? firstBreakable?.address ?? contracts.circuitBreaker!;
   if (plan.multicall3) {
@@ -156,6 +157,10 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
     ...(params.sentinel ? { sentinel: params.sentinel.address } : {}),
     renounceDeployer: params.renounceDeployer,
   });
+  if (plan.pauseGates?.length) {
+    await verifyGates(chain, contracts.guardian, plan.pauseGates.map((g) => ({ ...g, address: contracts[g.name]! })));
+    note(`verified: ${plan.pauseGates.map((g) => g.name).join(", ")}: targets registered, sentinel ${plan.pauseGates.every((g) => g.arm) ? "armed" : "set"}, admin = the multisig. Next, before an incident: the protocol's admin grants each gate its pause permission, and the multisig allow-lists the gate's admin selectors (readiness lists both)`);
+  }
   note(`verified: the multisig holds DEFAULT_ADMIN_ROLE, EMERGENCY_ROLE and RECOVERY_ROLE on ${breakers.map((b) => b.key).join(", ")} and manages them; the deployer ${params.renounceDeployer ? "holds none of them" : "keeps its roles (renounceDeployer: false)"}`);
 
   const block = await provider.getBlock("latest");

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { getAddress, isHexString } from "ethers";
 import { z } from "zod";
 import { ActionKind, type ActionKindName } from "../../client/guardian-actions.js";
-import type { BreakwaterPlan, LimitPlan, ProtocolContractPlan } from "../../ignition/modules/breakwater.js";
+import type { BreakwaterPlan, GateTargetPlan, LimitPlan, ProtocolContractPlan } from "../../ignition/modules/breakwater.js";
+import { aavePoolPauseCalls } from "../../client/pause-gate.js";
 import { fail } from "../lib/errors.js";
 import { formatDuration, parseAmount, parseDuration } from "../lib/validation.js";
 
@@ -24,6 +25,8 @@ export const BOUNDS = {
   heartbeat: [7n * DAY, 730n * DAY],
   overrideDelay: [0n, 30n * DAY],
   rescueDelay: [HOUR, 30n * DAY],
+  gateCooldown: [0n, 30n * DAY],
+  gateMaxDuration: [MIN, 30n * DAY],
 } as const satisfies Record<string, readonly [bigint, bigint]>;
 const MAX_U96 = 2n ** 96n - 1n;
 /** BreakerCore.MAX_ASSETS: assets with a limit per breaker. */
@@ -100,13 +103,16 @@ const limit = <A extends z.ZodTypeAny>(assetSchema: A) =>
       }
     });
 
+const hexCall = z.string().refine((v) => isHexString(v) && (v.length === 2 || v.length >= 10), "must be calldata: 0x followed by at least a 4-byte selector (or \"0x\" for none)");
+const entryName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, "must be a letter followed by up to 39 letters, digits or _ (it names the contract in the address book and the Ignition journal)")
+  .refine((n) => !RESERVED_NAMES.includes(n), `is reserved for the suite (${RESERVED_NAMES.join(", ")})`);
+
 const protocolEntry = z
   .object({
     /** Name in the address book (contracts.<name>) and in Ignition future ids. */
-    name: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, "must be a letter followed by up to 39 letters, digits or _ (it names the contract in the address book and the Ignition journal)")
-      .refine((n) => !RESERVED_NAMES.includes(n), `is reserved for the suite (${RESERVED_NAMES.join(", ")})`),
+    name: entryName,
     address: nonZeroAddress,
     /** "breakable": inherits Breakable (its own breaker); "standalone": registered with the suite's CircuitBreaker. */
     kind: z.enum(["breakable", "standalone"]),
@@ -114,6 +120,31 @@ const protocolEntry = z
     /** Breakable only: pause bounds to set (default: breaker.maxPause / breaker.gracePeriod). */
     maxPause: bounded("maxPause", "maxPause").optional(),
     gracePeriod: bounded("gracePeriod", "gracePeriod", true).optional(),
+  })
+  .strict();
+
+/** One protocol pause the gate holds, by adapter (contracts/adapters/PauseAdapters.sol). */
+const gateTarget = z.discriminatedUnion("adapter", [
+  /** OpenZeppelin Pausable: target.pause() / unpause(); the gate needs the PAUSER role (granted by the protocol's admin). */
+  z.object({ adapter: z.literal("pausable"), target: nonZeroAddress, maxDuration: bounded("gateMaxDuration", "maxDuration"), holdsUnpause: z.boolean().default(true) }).strict(),
+  /** OpenZeppelin AccessManager: manager.setTargetClosed(target, true / false); the gate needs ADMIN_ROLE on the manager. */
+  z.object({ adapter: z.literal("accessManager"), manager: nonZeroAddress, target: nonZeroAddress, maxDuration: bounded("gateMaxDuration", "maxDuration"), holdsUnpause: z.boolean().default(true) }).strict(),
+  /** Aave V3: PoolConfigurator.setPoolPause(true / false); the gate needs EMERGENCY_ADMIN (ACLManager.addEmergencyAdmin). */
+  z.object({ adapter: z.literal("aaveV3"), poolConfigurator: nonZeroAddress, maxDuration: bounded("gateMaxDuration", "maxDuration") }).strict(),
+  /** Any pair of calls on the target (a bespoke setPaused(bool), a Compound-style guardian); unpauseCall "0x" = the gate cannot release. */
+  z.object({ adapter: z.literal("selectorPair"), target: nonZeroAddress, pauseCall: hexCall.refine((v) => v.length >= 10, "the pause call needs at least a selector"), unpauseCall: hexCall.default("0x"), maxDuration: bounded("gateMaxDuration", "maxDuration") }).strict(),
+]);
+
+/** A PauseGate: deployed with the deployer as admin, targets registered, sentinel armed, then handed to the multisig. */
+const pauseGateEntry = z
+  .object({
+    name: entryName,
+    /** The keeper's contain key (signers.contain): a key of its own when the keeper also pauses breakers. */
+    sentinel: nonZeroAddress,
+    cooldown: bounded("gateCooldown", "cooldown", true),
+    targets: z.array(gateTarget).min(1).max(32),
+    /** Arm the sentinel at the end of the deployment (default true). */
+    arm: z.boolean().default(true),
   })
   .strict();
 
@@ -149,6 +180,8 @@ export const deployParamsSchema = z
       .strict(),
     /** The protocol's own contracts to wire. */
     protocol: z.array(protocolEntry).max(64).default([]),
+    /** PauseGates over pauses the protocol already has (retrofit): see README "Protecting a protocol that is already deployed". */
+    pauseGates: z.array(pauseGateEntry).max(8).default([]),
     /** The example vault's asset; on local chains a TestToken is deployed when absent. */
     asset: nonZeroAddress.optional(),
     testToken: z
@@ -244,6 +277,18 @@ export const deployParamsSchema = z
         ctx.addIssue({ code: "custom", path: ["limits", i, "asset"], message: `${l.asset} also has a limit at ${standaloneAsset.get(l.asset)}, on the same standalone breaker: keep one` });
       }
     });
+    p.pauseGates.forEach((g, i) => {
+      const lower = g.name.toLowerCase();
+      if (names.has(lower)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "name"], message: `"${g.name}" is already the name of protocol[${names.get(lower)}]` });
+      const gateNames = p.pauseGates.slice(0, i).map((x) => x.name.toLowerCase());
+      if (gateNames.includes(lower)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "name"], message: `"${g.name}" is already the name of pauseGates[${gateNames.indexOf(lower)}]` });
+      const seenTargets = new Map<string, number>();
+      g.targets.forEach((t, j) => {
+        const key = gateTargetKey(t);
+        if (seenTargets.has(key)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "targets", j], message: `${key} is already targets[${seenTargets.get(key)}] of this gate: a target is registered once` });
+        else seenTargets.set(key, j);
+      });
+    });
     p.breaker.protected.forEach((a, i) => {
       if (addrs.has(a)) ctx.addIssue({ code: "custom", path: ["breaker", "protected", i], message: `${a} is already protocol[${addrs.get(a)}]` });
     });
@@ -256,6 +301,28 @@ export const deployParamsSchema = z
   });
 
 export type DeployParams = z.output<typeof deployParamsSchema>;
+type GateTargetParams = z.output<typeof gateTarget>;
+
+/** The address the gate registers a target under (IPauseGate: the protocol contract; Aave: the configurator). */
+export function gateTargetKey(t: GateTargetParams): string {
+  return t.adapter === "aaveV3" ? t.poolConfigurator : t.target;
+}
+
+/** The Ignition registration of one gate target. */
+export function toGateTarget(t: GateTargetParams): GateTargetPlan {
+  switch (t.adapter) {
+    case "pausable":
+      return { kind: "pausable", target: t.target, maxDuration: t.maxDuration, holdsUnpause: t.holdsUnpause };
+    case "accessManager":
+      return { kind: "accessManaged", manager: t.manager, target: t.target, maxDuration: t.maxDuration, holdsUnpause: t.holdsUnpause };
+    case "aaveV3": {
+      const { pauseCall, unpauseCall } = aavePoolPauseCalls();
+      return { kind: "selectorPair", target: t.poolConfigurator, pauseCall, unpauseCall, maxDuration: t.maxDuration };
+    }
+    case "selectorPair":
+      return { kind: "selectorPair", target: t.target, pauseCall: t.pauseCall, unpauseCall: t.unpauseCall, maxDuration: t.maxDuration };
+  }
+}
 
 /** `a.b[0].c` — the field path as a reader writes it. */
 export function fieldPath(path: (string | number)[]): string {
@@ -342,6 +409,7 @@ export function toPlan(p: DeployParams, opts: { multicall3: boolean }): Breakwat
     // Top-level limits apply to every breaker the suite itself deploys (example vault, standalone).
     suiteLimits: p.limits.map(toLimit),
     renounceDeployer: p.renounceDeployer,
+    pauseGates: p.pauseGates.map((g) => ({ name: g.name, sentinel: g.sentinel, cooldown: g.cooldown, arm: g.arm, targets: g.targets.map(toGateTarget) })),
   };
   if (p.breaker.exampleVault) {
     plan.example = { ...(p.asset ? { asset: p.asset } : {}), testToken: p.testToken, pauseBounds: plan.pauseBounds };

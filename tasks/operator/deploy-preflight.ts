@@ -69,6 +69,23 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   for (const [i, l] of params.limits.entries()) if (l.asset !== "asset") await codeAt(l.asset, `limits[${i}].asset`, "token");
   for (const [i, a] of params.breaker.protected.entries()) await codeAt(a, `breaker.protected[${i}]`);
 
+  // PauseGate targets: the contracts the gate will call must exist (its pause permission is granted later).
+  for (const [i, g] of params.pauseGates.entries()) {
+    for (const [j, t] of g.targets.entries()) {
+      const path = `pauseGates[${i}].targets[${j}]`;
+      if (t.adapter === "accessManager") await codeAt(t.manager, `${path}.manager`, "AccessManager");
+      if (t.adapter === "aaveV3") await codeAt(t.poolConfigurator, `${path}.poolConfigurator`, "Aave V3 PoolConfigurator");
+      else if (!(await codeAt(t.target, `${path}.target`))) continue;
+      if (t.adapter === "pausable") {
+        try {
+          await new Contract(t.target, ["function paused() view returns (bool)"], provider).getFunction("paused")();
+        } catch (err) {
+          issues.push(`${path}.target ${t.target} does not answer paused() (${describeRevert(err)}): adapter "pausable" is for OpenZeppelin Pausable contracts; use "accessManager" or "selectorPair" for other pauses`);
+        }
+      }
+    }
+  }
+
   const entries = protocolEntries(params);
   for (const [i, e] of params.protocol.entries()) {
     const path = `protocol[${i}]`;

@@ -4,7 +4,8 @@
 // that limits, sentinel, rescue vault and registrations are in place. Fails loudly, listing all.
 import { Contract, getAddress } from "ethers";
 import { loadArtifact } from "../../client/artifacts.js";
-import { ROLE_IDS, ROLE_NAMES, type RoleName } from "../../ignition/modules/breakwater.js";
+import { ROLE_IDS, ROLE_NAMES, type PauseGatePlan, type RoleName } from "../../ignition/modules/breakwater.js";
+import { PAUSE_GATE_ABI } from "../../client/pause-gate.js";
 import type { OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
 
@@ -129,4 +130,28 @@ export async function roleHoldersOf(chain: OperatorChain, address: string): Prom
     for (const a of candidates.get(role)!) if (await c.hasRole!(ROLE_IDS[role], a)) out[role].push(getAddress(a));
   }
   return out;
+}
+
+/**
+ * The PauseGates as planned: admin handed to the multisig, the planned sentinel (armed when asked),
+ * every target registered with its adapter and maxDuration. Fails listing every difference.
+ */
+export async function verifyGates(chain: OperatorChain, multisig: string, gates: (PauseGatePlan & { address: string })[]): Promise<void> {
+  const problems: string[] = [];
+  for (const g of gates) {
+    const gate = new Contract(g.address, PAUSE_GATE_ABI, chain.ethers.provider);
+    const admin = getAddress((await gate.getFunction("admin")()) as string);
+    if (admin !== getAddress(multisig)) problems.push(`${g.name}: admin is ${admin}, not the multisig ${multisig}`);
+    const [sentinel, armed] = (await gate.getFunction("sentinelState")()) as [string, boolean];
+    if (getAddress(sentinel) !== getAddress(g.sentinel)) problems.push(`${g.name}: sentinel is ${sentinel}, planned ${g.sentinel}`);
+    if (g.arm && !armed) problems.push(`${g.name}: the sentinel is not armed`);
+    for (const t of g.targets) {
+      const target = String(t.target);
+      const cfg = (await gate.getFunction("targetConfig")(target)) as { adapter: bigint; maxDuration: bigint };
+      const want = t.kind === "pausable" ? 1n : t.kind === "accessManaged" ? 2n : 3n;
+      if (cfg.adapter !== want) problems.push(`${g.name}: ${target} is registered with adapter ${cfg.adapter}, planned ${want} (${t.kind})`);
+      else if (cfg.maxDuration !== t.maxDuration) problems.push(`${g.name}: ${target} maxDuration is ${cfg.maxDuration}, planned ${t.maxDuration}`);
+    }
+  }
+  if (problems.length) fail(`the PauseGates on chain differ from the plan:\n  - ${problems.join("\n  - ")}`, "re-run the same deploy command to resume; if it persists, report it");
 }

@@ -24,6 +24,11 @@ import { loadDeployParams, toPlan } from "../../tasks/operator/deploy-params.js"
 import { pendingFutures } from "../../tasks/operator/deploy-preflight.js";
 import { deployArtifact, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
 import { LOCAL_PARAMS } from "./helpers.js";
+import { PAUSE_GATE_ABI } from "../../client/pause-gate.js";
+import { keeperConfigSchema } from "../../keeper/config/schema.js";
+import { checkGates } from "../../tasks/readiness/gates.js";
+import { baseConfig } from "../keeper/helpers/keeper.js";
+import { deployAaveMarket } from "../helpers/aave-v3.js";
 
 const ROLES = { DEFAULT_ADMIN_ROLE: ZeroHash, EMERGENCY_ROLE: id("EMERGENCY_ROLE"), RECOVERY_ROLE: id("RECOVERY_ROLE") };
 
@@ -138,6 +143,21 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
         ["protocol[0].limits[0].window", "window 3650d is outside the allowed range 1m..30d", "breaker.maxPause", "allowed range 1m..30d"],
       ],
       [
+        "a PauseGate over a contract that is not Pausable, a duplicate target, an absurd maxDuration",
+        (p) => {
+          const t = { adapter: "pausable", target: token, maxDuration: "1d" };
+          p.pauseGates = [{ name: "gate", sentinel: Wallet.createRandom().address, cooldown: "1h", targets: [t, t, { adapter: "aaveV3", poolConfigurator: token2, maxDuration: "60d" }] }];
+        },
+        ["pauseGates[0].targets[1]", "already targets[0] of this gate", "pauseGates[0].targets[2].maxDuration", "maxDuration 60d is outside the allowed range 1m..30d"],
+      ],
+      [
+        "a PauseGate target that does not answer paused()",
+        (p) => {
+          p.pauseGates = [{ name: "gate", sentinel: Wallet.createRandom().address, cooldown: "1h", targets: [{ adapter: "pausable", target: token, maxDuration: "1d" }] }];
+        },
+        ["pauseGates[0].targets[0].target", "does not answer paused()", '"selectorPair"'],
+      ],
+      [
         "a Breakable whose admin is not the deployer",
         () => {},
         ["does not hold DEFAULT_ADMIN_ROLE and RECOVERY_ROLE", "--from / --key-env"],
@@ -204,6 +224,59 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     expect(again.resumed).to.equal(true);
     expect(again.book.contracts).to.deep.equal(book.contracts);
     expect(await node.provider.getTransactionCount(node.wallet(0).address), "nothing sent again").to.equal(nonce);
+  });
+
+  it("retrofit: PauseGates over an already deployed OpenZeppelin Pausable token and an Aave V3 market, registered, armed and handed to the multisig", async () => {
+    const deployer = node.wallet(0);
+    const wizard = await deployArtifact(deployer, "test/WizardToken.sol", "WizardToken", deployer.address, deployer.address, deployer.address);
+    const aave = await deployAaveMarket(deployer);
+    const keeperKey = Wallet.createRandom().connect(node.provider);
+    const dir = mkdtempSync(join(work, "gates-"));
+    const [wizardAddr, configurator] = [await wizard.getAddress(), await aave.configurator.getAddress()];
+    const file = params("gates", await userTreasury(), (p) => {
+      p.pauseGates = [
+        {
+          name: "protocolGate",
+          sentinel: keeperKey.address,
+          cooldown: "1h",
+          targets: [
+            { adapter: "pausable", target: wizardAddr, maxDuration: "1d" },
+            { adapter: "aaveV3", poolConfigurator: configurator, maxDuration: "6h" },
+          ],
+        },
+      ];
+    });
+    const res = await runDeploy(args(dir, file), chain);
+    const gateAddr = res.book.contracts.protocolGate!;
+    const ms = res.book.contracts.guardian!;
+    const gate = new Contract(gateAddr, PAUSE_GATE_ABI, node.provider);
+    expect(await gate.getFunction("admin")()).to.equal(ms);
+    expect((await gate.getFunction("sentinelState")())[0]).to.equal(keeperKey.address);
+    expect((await gate.getFunction("sentinelState")())[1], "armed").to.equal(true);
+    expect(await gate.getFunction("targets")()).to.deep.equal([await wizard.getAddress(), await aave.configurator.getAddress()]);
+    expect(out.join("\n")).to.include("Next, before an incident: the protocol's admin grants each gate its pause permission");
+
+    // What readiness then says: the gate cannot pause yet (no role), and the multisig cannot re-arm it.
+    const kc = keeperConfigSchema.parse({
+      ...baseConfig([node.url]),
+      signers: { contain: { type: "local", keyEnv: "GATE_KEY" } },
+      responders: {
+        contain: {
+          allowedSelectors: ["sentinelPause(address,uint64)"],
+          targets: { token: { via: "gate", to: gateAddr, function: "sentinelPause(address,uint64)", args: [await wizard.getAddress(), "3600"], containedWhen: { target: await wizard.getAddress(), function: "paused()" } } },
+        },
+      },
+    });
+    const before = await checkGates({ provider: node.provider, keeperConfig: kc, env: { GATE_KEY: keeperKey.privateKey }, multisig: ms });
+    expect(before.findings.map((f) => f.id).sort()).to.deep.equal(["gate.admin-calls-not-allowed", "gate.cannot-release", "gate.missing-pause-permission"]);
+    // The protocol's admin grants the pause permission: the keeper's key pauses the token through the gate.
+    await (await (wizard.connect(deployer) as any).grantRole(await (wizard as any).PAUSER_ROLE(), gateAddr)).wait();
+    await (await aave.acl.connect(deployer).getFunction("addEmergencyAdmin")(gateAddr)).wait();
+    const after = await checkGates({ provider: node.provider, keeperConfig: kc, env: { GATE_KEY: keeperKey.privateKey }, multisig: ms });
+    expect(after.findings.map((f) => f.id)).to.deep.equal(["gate.admin-calls-not-allowed"]);
+    await (await deployer.sendTransaction({ to: keeperKey.address, value: 10n ** 18n })).wait();
+    await (await (gate.connect(keeperKey) as any).getFunction("sentinelPause")(await aave.configurator.getAddress(), 3600)).wait();
+    expect(await aave.dataProvider.getFunction("getPaused")(await aave.debt.getAddress())).to.equal(true);
   });
 
   it("a deployment interrupted after the k-th transaction resumes from the journal: complete, verified, no duplicates", async () => {
