@@ -47,13 +47,14 @@ async function wizardPool(chain: DrillChain, actors: { localDeployer: Signer; us
   register(chain, "pool", String(pool.target));
 }
 
-const drain = (grant: boolean) =>
+const drain = (grant: boolean, via: "gate" | "direct" = "gate") =>
   withSetup(
     existingPausable({
-      id: grant ? "wizard-token-gate" : "wizard-token-gate-no-grant",
+      id: `wizard-token-${via}${grant ? "" : "-no-grant"}`,
       target: "$token",
       pause: { kind: "pausable" },
-      ...(grant ? { grant: [{ to: "$token", signature: "grantRole(bytes32,address)", args: [id("PAUSER_ROLE"), "$gate"], note: "the token admin grants PAUSER_ROLE to the gate" }] } : {}),
+      via,
+      ...(grant ? { grant: [{ to: "$token", signature: "grantRole(bytes32,address)", args: [id("PAUSER_ROLE"), via === "gate" ? "$gate" : "$sentinel"], note: "the token admin grants PAUSER_ROLE" }] } : {}),
       funds: { token: "$token", holder: "$pool" },
       attack: [1, 2, 3, 4].map((i) => ({ to: "$pool", signature: "withdrawSupply(uint256)", args: ["100000e18"], note: `drain ${i}: withdrawSupply(100,000 WZT) never supplied` })),
       cooldownBlocks: 2,
@@ -94,6 +95,14 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(renderMarkdown(score)).to.include("Containment: not scored — detection only: the gate");
   });
 
+  it("direct (no gate): the drill's key, granted PAUSER_ROLE, calls the token's own pause() — scored the same, and the report says there is no bound", async function () {
+    const score = await runScenario(hre, drain(true, "direct"), CONTAIN);
+    met(score);
+    expect(String(score.facts.containment)).to.match(/^scored: the keeper's key calls pause\(\) on 0x[0-9a-fA-F]{40} directly \(no gate: no bound on the pause\)$/);
+    expect(score.blocksToContain).to.equal(1);
+    expect(score.savedPct).to.equal(90);
+  });
+
   it("bad params are refused with the field and what to pass", function () {
     const base = { target: "$token", funds: { token: "$token", holder: "$pool" }, attack: [{ to: "$pool", signature: "f()" }] };
     expect(() => existingPausable({ ...base, pause: { kind: "nope" } as never })).to.throw(/params\.pause\.kind must be one of pausable, access-manager, aave-v3, selectors/);
@@ -116,6 +125,8 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     let node: HardhatNode;
     let bookFile: string;
     let gate: Contract;
+    let bookDebt: string;
+    let bookADebt: string;
     const productionKeeper = Wallet.createRandom().address;
 
     before(async function () {
@@ -130,6 +141,7 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
       const contracts: Record<string, string> = { gate: String(gate.target), aDebt: m.aDebt };
       for (const k of ["provider", "acl", "pool", "configurator", "oracle", "dataProvider", "collateral", "debt"] as const) contracts[k] = String(m[k].target);
       const book: AddressBook = { network: "localhost", chainId: 31337, deployedAt: new Date().toISOString(), blockNumber: await node.blockNumber(), contracts, roles: { admin: owner.address } };
+      [bookDebt, bookADebt] = [contracts.debt!, contracts.aDebt!];
       bookFile = join(out, "aave-book.json");
       writeFileSync(bookFile, JSON.stringify(book, null, 2));
     });
@@ -157,6 +169,8 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
       // The live chain keeps its own keeper as the gate's sentinel, armed, and its market unpaused.
       const st = await (gate.connect(node.provider) as Contract).getFunction("sentinelState")();
       expect([st[0], st[1]]).to.deep.equal([productionKeeper, true]);
+      const debt = (await node.provider.send("eth_call", [{ to: bookDebt, data: "0x70a08231" + bookADebt.slice(2).padStart(64, "0") }, "latest"])) as string;
+      expect(BigInt(debt)).to.equal(0n); // the fork's liquidity and borrows never reached the node
     });
   });
 });
