@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Contract, Wallet, id, type Signer } from "ethers";
+import { Contract, ContractFactory, Wallet, id, type Signer } from "ethers";
 import hre from "hardhat";
 import { existingPausable, register, withSetup } from "../../tasks/drills/api.js";
 import { runScenario } from "../../tasks/drills/runner.js";
@@ -19,10 +19,10 @@ import { renderMarkdown } from "../../tasks/drills/report.js";
 import type { AddressBook, DrillChain, DrillScore } from "../../tasks/drills/types.js";
 import { loadArtifact } from "../../client/artifacts.js";
 import { aavePoolPauseCalls } from "../../client/pause-gate.js";
-import { deployAaveMarket } from "../helpers/aave-v3.js";
 import { ROOT, deployArtifact, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
 import { E18, deployWith, projectArtifact, uniswap } from "./helpers/foreign.js";
-import aaveGate from "./fixtures/aave-v3-gate.js";
+import aaveGate, { params as aaveParams } from "./fixtures/aave-v3-gate.js";
+import { aaveArtifact, deployAaveMarket } from "../helpers/aave-v3.js";
 
 const CONTAIN = { intervalMs: 600 };
 const met = (s: DrillScore) => expect(s.unmet, `${s.scenario}: ${s.skipped ?? ""} ${s.unmet.join("; ")}`).to.deep.equal([]);
@@ -124,6 +124,7 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
   describe("on a fork of a spawned hardhat node (market and gate deployed beforehand, named in an address book)", function () {
     let node: HardhatNode;
     let bookFile: string;
+    let bookWithFeed: string;
     let gate: Contract;
     let bookDebt: string;
     let bookADebt: string;
@@ -144,6 +145,12 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
       [bookDebt, bookADebt] = [contracts.debt!, contracts.aDebt!];
       bookFile = join(out, "aave-book.json");
       writeFileSync(bookFile, JSON.stringify(book, null, 2));
+      // For the JSON-params run (no scenario file to deploy it): the attacker's feed is on the chain already.
+      const a = aaveArtifact("mocks/oracle/CLAggregators/MockAggregator.sol/MockAggregator");
+      const feed = await new ContractFactory(a.abi as never, a.bytecode, owner).deploy(200_000n * 10n ** 8n);
+      await feed.waitForDeployment();
+      bookWithFeed = join(out, "aave-book-feed.json");
+      writeFileSync(bookWithFeed, JSON.stringify({ ...book, blockNumber: await node.blockNumber(), contracts: { ...contracts, jumpFeed: await feed.getAddress() } }, null, 2));
     });
     after(async function () {
       await node?.stop();
@@ -169,6 +176,20 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
       // The live chain keeps its own keeper as the gate's sentinel, armed, and its market unpaused.
       const st = await (gate.connect(node.provider) as Contract).getFunction("sentinelState")();
       expect([st[0], st[1]]).to.deep.equal([productionKeeper, true]);
+      const paramsFile = join(out, "aave-gate.json");
+      writeFileSync(paramsFile, JSON.stringify({ ...aaveParams, id: "aave-v3-gate-cli" }, null, 2));
+      const [cli] = (await hre.tasks.getTask(["breakwater", "drill", "run"]).run({
+        scenario: "template:existing-pausable",
+        params: paramsFile,
+        forkUrl: node.url,
+        forkBlock: -1,
+        addressBook: bookWithFeed,
+        out: join(out, "fork"),
+        intervalMs: 600,
+        noBuild: true,
+      })) as DrillScore[];
+      met(cli!);
+      aaveExpectations(cli!);
       const debt = (await node.provider.send("eth_call", [{ to: bookDebt, data: "0x70a08231" + bookADebt.slice(2).padStart(64, "0") }, "latest"])) as string;
       expect(BigInt(debt)).to.equal(0n); // the fork's liquidity and borrows never reached the node
     });
