@@ -14,7 +14,8 @@ import { join, resolve } from "node:path";
 import { Contract, ContractFactory, Wallet, id, type Signer } from "ethers";
 import hre from "hardhat";
 import { existingPausable, register, withSetup } from "../../tasks/drills/api.js";
-import { runScenario } from "../../tasks/drills/runner.js";
+import { drillKeeperConfig, runScenario } from "../../tasks/drills/runner.js";
+import { keeperConfigSchema } from "../../keeper/config/schema.js";
 import { renderMarkdown } from "../../tasks/drills/report.js";
 import type { AddressBook, DrillChain, DrillScore } from "../../tasks/drills/types.js";
 import { loadArtifact } from "../../client/artifacts.js";
@@ -101,6 +102,32 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(String(score.facts.containment)).to.match(/^scored: the keeper's key calls pause\(\) on 0x[0-9a-fA-F]{40} directly \(no gate: no bound on the pause\)$/);
     expect(score.blocksToContain).to.equal(1);
     expect(score.savedPct).to.equal(90);
+  });
+
+  it("drillKeeperConfig passes contain targets with and without the team's config (the team's targets kept, the drill's over them), and needs no breaker", function () {
+    const [a, b, c] = [Wallet.createRandom().address, Wallet.createRandom().address, Wallet.createRandom().address];
+    const target = (to: string, fn: string) => ({ via: "direct" as const, to, function: fn, containedWhen: { target: to, function: "paused()" } });
+    const rule = { id: "r", severity: "P1" as const, action: "contain" as const, act: true, contain: { target: "mine" }, detector: { kind: "matcher" as const, events: [{ signature: "Transfer(address,address,uint256)" }] } };
+    const setup = { rules: [rule], contain: { targets: { mine: target(a, "pause()") } } };
+    const chain = { chainId: 31337, rpcUrl: "http://127.0.0.1:1", names: {} } as unknown as DrillChain;
+    const plain = keeperConfigSchema.parse(drillKeeperConfig("x", chain, setup, ":memory:", 0));
+    expect(plain.contracts.breaker).to.equal(undefined);
+    expect(Object.keys(plain.responders.contain.targets)).to.deep.equal(["mine"]);
+    expect(plain.responders.contain.allowedSelectors).to.deep.equal(["pause()"]);
+    const team = keeperConfigSchema.parse({
+      chain: { chainId: 31337, rpcUrls: ["https://rpc.example.org"] },
+      contracts: {},
+      store: { path: "/var/lib/keeper.sqlite" },
+      signers: { contain: { type: "local", keyEnv: "PROD_KEY_NOT_HERE" } },
+      alerts: { channels: [] },
+      responders: { contain: { allowedSelectors: ["setPaused(bool)"], targets: { theirs: { ...target(b, "setPaused(bool)"), args: [true] }, mine: target(c, "setPaused(bool)") } } },
+      rules: [{ ...rule, contain: { target: "theirs" } }],
+    });
+    const merged = keeperConfigSchema.parse(drillKeeperConfig("x", { ...chain, keeperConfig: team } as DrillChain, setup, ":memory:", 0));
+    expect(Object.keys(merged.responders.contain.targets).sort()).to.deep.equal(["mine", "theirs"]);
+    expect(merged.responders.contain.targets.mine!.to).to.equal(a); // the drill's target over the team's of the same name
+    expect(merged.responders.contain.allowedSelectors.sort()).to.deep.equal(["pause()", "setPaused(bool)"]);
+    expect(merged.signers).to.deep.equal({ sentinel: { type: "local", keyEnv: "BREAKWATER_DRILL_SENTINEL_KEY" } }); // production keys never needed
   });
 
   it("bad params are refused with the field and what to pass", function () {
