@@ -5,8 +5,8 @@
 //
 // `npx hardhat breakwater drill run ./drills/my-pool-drain.ts` runs a file; files in the project's
 // drills/ folder are listed by `drill list`. Templates (keyCompromise, repeatedDrain,
-// priceManipulation, replay) build a whole scenario from an address book and a few parameters;
+// priceManipulation, replay, existingPausable) build a whole scenario from an address book and a few parameters;
 // `drill run template:<name> --params file.json` runs one without writing code.
 export * from "./kit.js";
-export { keyCompromise, repeatedDrain, priceManipulation, replay, templates } from "./templates/index.js";
-export type { KeyCompromiseParams, RepeatedDrainParams, PriceManipulationParams, ReplayParams, TemplateBase } from "./templates/index.js";
+export { existingPausable, keyCompromise, repeatedDrain, priceManipulation, replay, templates } from "./templates/index.js";
+export type { ExistingPausableParams, KeyCompromiseParams, RepeatedDrainParams, PriceManipulationParams, ReplayParams, TemplateBase } from "./templates/index.js";

@@ -11,7 +11,7 @@ export const drillTasks: TaskDefinition[] = [
     .setAction(() => import("./actions/list.js"))
     .build(),
   task(["breakwater", "drill", "run"], "Run a drill scenario (or `all`) with the real keeper and write reports")
-    .addPositionalArgument({ name: "scenario", description: "Scenario id (library or the project's drills/), `all`, a scenario file (./drills/my-attack.ts), or template:<key-compromise|repeated-drain|price-manipulation|replay>", defaultValue: "all" })
+    .addPositionalArgument({ name: "scenario", description: "Scenario id (library or the project's drills/), `all`, a scenario file (./drills/my-attack.ts), or template:<key-compromise|repeated-drain|price-manipulation|replay|existing-pausable>", defaultValue: "all" })
     .addOption({ name: "forkUrl", description: "Fork this JSON-RPC URL instead of a fresh simulated chain", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
     .addOption({ name: "forkBlock", description: "Block number to fork at (default: latest)", type: ArgumentType.INT, defaultValue: -1 })
     .addOption({ name: "addressBook", description: "Address book of the forked chain (default: deployments/<name>.json matching its chain id)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })

@@ -123,7 +123,7 @@ function wentWell(s: DrillScore): string[] {
         : `The keeper detected the attack at block ${s.detectedBlock}, ${s.detectedBlock - s.firstMaliciousBlock} block(s) after the first malicious transaction.`,
     );
   }
-  if (s.containedBlock !== null) out.push(`The sentinel's pause was included in block ${s.containedBlock} (+${s.blocksToContain} block(s), ${secs(s.timeToContainMs)}).`);
+  if (s.containedBlock !== null) out.push(`${pauseLabel(s)} was included in block ${s.containedBlock} (+${s.blocksToContain} block(s), ${secs(s.timeToContainMs)}).`);
   const blocked = mal.filter((t) => s.containedBlock !== null && ((t.blockNumber !== null && t.blockNumber >= s.containedBlock && t.success === false) || t.blockNumber === null));
   if (blocked.length) out.push(`${blocked.length} of ${mal.length} malicious transaction(s) failed after containment (reverted or never included).`);
   if (s.savedPct !== null && s.savedPct >= 90) out.push(`${s.savedPct.toFixed(2)}% of the funds at risk were saved.`);
@@ -219,7 +219,7 @@ export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
   L.push("## Containment");
   L.push("");
   if (s.containedBlock === null) L.push(act.length ? "**Not contained.**" : "No containment action (none needed).");
-  else L.push(`The sentinel's pause was included in block ${s.containedBlock} (+${s.blocksToContain} block(s) after the first malicious transaction, ${secs(s.timeToContainMs)}).`);
+  else L.push(`${pauseLabel(s)} was included in block ${s.containedBlock} (+${s.blocksToContain} block(s) after the first malicious transaction, ${secs(s.timeToContainMs)}).`);
   for (const a of s.keeperAttempts) L.push(`- keeper ${a.kind ?? "tx"} ${a.hash ?? "(no hash)"}: ${a.status}${a.includedBlock !== undefined ? ` in block ${a.includedBlock}` : ""}${a.maxFeePerGas ? `, maxFeePerGas ${a.maxFeePerGas}` : ""}`);
   L.push("");
   L.push("## Funds");
@@ -386,4 +386,11 @@ ${Object.keys(s.facts).length ? `<h2>Facts</h2><ul>${Object.entries(s.facts).map
 ${plan ? runbookHtml(plan, s) : ""}
 </body></html>
 `;
+}
+
+/** What contained the attack: the keeper's contain call (a PauseGate's or the protocol's own pause) when
+ * one landed at the containment block, else the sentinel's pause of the breaker. */
+function pauseLabel(s: DrillScore): string {
+  const viaContain = s.keeperAttempts.some((a) => a.kind === "contain" && a.status === "included" && a.includedBlock === s.containedBlock);
+  return viaContain ? "The keeper's contain call (the protocol's own pause)" : "The sentinel's pause";
 }

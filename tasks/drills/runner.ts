@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Wallet, type Signer } from "ethers";
+import { AbiCoder, Interface, Wallet, getAddress, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { JsonRpcServer } from "hardhat/types/network";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
@@ -438,7 +438,8 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       intervalMs,
       chainId: chain.chainId,
       addressBook: built.addressBookPath ?? null,
-      pausedLogs: await pausedLogs(chain, setup.breaker, startBlock, endBlock),
+      pausedLogs: setup.breaker ? await pausedLogs(chain, setup.breaker, startBlock, endBlock) : [],
+      ...(await containRecord(chain, keeperConfig, store, startBlock, endBlock)),
       durationMs: Date.now() - t0,
       startedAt,
       impersonated: actors.impersonated,
@@ -476,7 +477,9 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
     startBlock: head + 1,
     multicall3: chain.addressBook?.contracts.multicall3 ?? team?.chain.multicall3 ?? CANONICAL_MULTICALL3,
   };
+  // The contain lane signs with the drill's sentinel key too (signers.contain defaults to it).
   const signers = { sentinel: { type: "local" as const, keyEnv: SENTINEL_KEY_ENV } };
+  const contain = drillContain(team, setup);
   if (team) {
     return {
       ...(team as unknown as KeeperConfigInput),
@@ -486,21 +489,75 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
       store: { path: storePath },
       signers,
       rules: rules as never,
+      ...(contain ? { responders: { ...(team.responders as unknown as KeeperConfigInput["responders"]), contain } } : {}),
       ops: { ...team.ops, logLevel: "silent" },
     };
   }
   return {
     name: `drill-${id}`,
     chain: chainCfg,
-    contracts: { breaker: setup.breaker, named: setup.named ?? {} },
+    contracts: { ...(setup.breaker ? { breaker: setup.breaker } : {}), named: setup.named ?? {} },
     store: { path: storePath },
     signers,
     rules,
     alerts: { channels: [] },
     // The keeper outbids ordinary traffic (as a production keeper would), so its pause lands first.
-    responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 } },
+    responders: { sentinel: { priorityFeePerGas: 50, maxFeePerGas: 2_000 }, ...(contain ? { contain } : {}) },
     ops: { logLevel: "silent" },
   };
+}
+
+type ContainInput = NonNullable<NonNullable<KeeperConfigInput["responders"]>["contain"]>;
+type ContainTargetInput = NonNullable<ContainInput["targets"]>[string];
+
+/** responders.contain of the drill: the team's targets (--keeper-config) with the scenario's over
+ * them; the allow-list is the team's plus the scenario's (default: its targets' functions). */
+function drillContain(team: KeeperConfig | undefined, setup: KeeperSetup): ContainInput | undefined {
+  const own = setup.contain?.targets ?? {};
+  const targets: Record<string, ContainTargetInput> = { ...((team?.responders.contain.targets ?? {}) as Record<string, ContainTargetInput>), ...own };
+  if (Object.keys(targets).length === 0) return undefined;
+  const allowed = new Set([...(team?.responders.contain.allowedSelectors ?? []), ...(setup.contain?.allowedSelectors ?? Object.values(own).map((t) => t.function))]);
+  return { allowedSelectors: [...allowed], targets };
+}
+
+/**
+ * What the keeper's contain calls did, for the score: each included contain attempt with its
+ * target's containedWhen view read AT the inclusion block (historical eth_call: exact, however late
+ * the runner looks), and the SentinelPaused events of the gates the targets call.
+ */
+async function containRecord(chain: DrillChain, cfg: KeeperConfigInput, store: KeeperStore, fromBlock: number, toBlock: number): Promise<Pick<RunRecord, "containChecks" | "gatePauses">> {
+  const targets = Object.entries((cfg.responders?.contain?.targets ?? {}) as Record<string, ContainTargetInput>);
+  if (targets.length === 0) return {};
+  const fn = (sig: string) => (sig.trim().startsWith("function") ? sig.trim() : `function ${sig.trim()}`).replace(/\s+(view|returns)\b.*$/, "");
+  const calldata = (t: { function: string; args?: unknown[] }) => {
+    const i = new Interface([fn(t.function)]);
+    return i.encodeFunctionData(i.fragments[0] as never, (t.args ?? []) as unknown[]);
+  };
+  const containChecks: NonNullable<RunRecord["containChecks"]> = [];
+  for (const a of store.txAttempts().filter((x) => x.kind === "contain" && x.status === "included" && x.includedBlock !== undefined)) {
+    const found = targets.find(([, t]) => t.to.toLowerCase() === a.to?.toLowerCase() && calldata(t).toLowerCase() === a.data?.toLowerCase());
+    if (!found) continue;
+    const [name, t] = found;
+    const v = t.containedWhen;
+    const view = `${fn(v.function).replace(/^function /, "")} on ${v.target}`;
+    let contained: boolean | null = null;
+    try {
+      const out = await chain.ethers.provider.call({ to: v.target, data: calldata(v), blockTag: a.includedBlock });
+      contained = (AbiCoder.defaultAbiCoder().decode(["bool"], out)[0] as boolean) === (v.equals ?? true);
+    } catch {
+      /* unreadable here: not held against the call */
+    }
+    containChecks.push({ block: a.includedBlock!, hash: a.hash, target: name, to: t.to, view, contained });
+  }
+  const gates = [...new Set(targets.filter(([, t]) => t.via === "gate").map(([, t]) => t.to.toLowerCase()))];
+  const topic = chain.ethers.id("SentinelPaused(address,address,uint64)");
+  const gatePauses: NonNullable<RunRecord["gatePauses"]> = [];
+  for (const gate of gates) {
+    for (const l of await chain.ethers.provider.getLogs({ address: gate, topics: [topic], fromBlock, toBlock })) {
+      gatePauses.push({ block: l.blockNumber, gate: l.address, target: getAddress("0x" + l.topics[1]!.slice(26)), by: getAddress("0x" + l.topics[2]!.slice(26)), expiry: Number(BigInt(l.data)), txHash: l.transactionHash });
+    }
+  }
+  return { containChecks, gatePauses };
 }
 
 /**
@@ -539,6 +596,7 @@ async function keepReachableChannels(cfg: KeeperConfigInput): Promise<string | u
  * guardians are the drill chain's local keys of the multisig that can pause the breaker.
  */
 async function guardianMode(chain: DrillChain, actors: DrillActors, setup: KeeperSetup, mode: boolean | GuardianResponse, note: (m: string) => void): Promise<{ setup: KeeperSetup; guardianDrill: GuardianDrill }> {
+  if (!setup.breaker) throw new DrillSkip("guardian response mode needs a Breakwater breaker the guardians pause (KeeperSetup.breaker); this scenario only contains through responders.contain");
   const multisig = setup.guardian ?? chain.names.guardian ?? chain.addressBook?.contracts.guardian;
   if (!multisig) throw new DrillSkip("guardian response mode needs a guardian multisig that can pause the breaker: set KeeperSetup.guardian, register(chain, \"guardian\", …) in the scenario, or contracts.guardian in the address book");
   const local = new Set((await Promise.all((await chain.ethers.getSigners()).map((s) => s.getAddress()))).map((a) => a.toLowerCase()));

@@ -1,6 +1,16 @@
 // Scoring one drill run: what the scenario recorded (its transactions, the protected funds per
 // block) against what the keeper did (incidents, decisions, tx attempts in its store, and the
 // breaker's Paused events), then the scenario's declared expectations.
+//
+// Containment is the first block, at or after the first malicious one, holding any of:
+//  - the keeper's sentinel pause included (store attempt kind "pause"), or the breaker's Paused
+//    event by the sentinel (or, in guardian response mode, by the multisig);
+//  - the keeper's `contain` call included (store attempt kind "contain") AND its target's
+//    `containedWhen` view, read at the inclusion block, saying contained (a call that lands but
+//    changes nothing — a no-op pause, a gate without the protocol's permission that somehow did not
+//    revert — does not count; an unreadable view is not held against it);
+//  - a PauseGate's SentinelPaused event by the drill's sentinel key (the gate's own record: it is
+//    emitted only in the transaction that really called the protocol's pause).
 import type { KeeperStore } from "../../keeper/store/store.js";
 import type { AlertMessage } from "../../keeper/types.js";
 import type { DrillScore, DrillTxRecord, KeeperSetup, Scenario } from "./types.js";
@@ -36,6 +46,11 @@ export interface RunRecord {
   impersonated: string[];
   /** Besides the sentinel, whose Paused events contain the attack (guardian response mode: the multisig). */
   pausers?: string[];
+  /** The keeper's contain calls included, each with its target's containedWhen view read at the
+   * inclusion block (null: the view could not be read there). */
+  containChecks?: { block: number; hash?: string; target: string; to: string; view: string; contained: boolean | null }[];
+  /** SentinelPaused(target, sentinel, expiry) events of the PauseGates the contain targets call. */
+  gatePauses?: { block: number; gate: string; target: string; by: string; expiry: number; txHash: string }[];
 }
 
 export async function scoreRun(run: RunRecord): Promise<DrillScore> {
@@ -62,14 +77,18 @@ export async function scoreRun(run: RunRecord): Promise<DrillScore> {
     .map((a) => a.includedBlock!);
   const pausers = new Set([sentinel, ...(run.pausers ?? []).map((p) => p.toLowerCase())]);
   const sentinelPauses = run.pausedLogs.filter((l) => pausers.has(l.by.toLowerCase())).map((l) => l.block);
-  const containCandidates = [...pauseIncluded, ...sentinelPauses].filter((b) => firstMaliciousBlock === null || b >= firstMaliciousBlock);
+  const containIncluded = (run.containChecks ?? []).filter((c) => c.contained !== false).map((c) => c.block);
+  const gatePauses = (run.gatePauses ?? []).filter((g) => g.by.toLowerCase() === sentinel).map((g) => g.block);
+  // One contain transaction gives both a check and a gate event: one pause per block.
+  const containPauses = [...new Set([...containIncluded, ...gatePauses])];
+  const containCandidates = [...pauseIncluded, ...sentinelPauses, ...containPauses].filter((b) => firstMaliciousBlock === null || b >= firstMaliciousBlock);
   const containedBlock = firstMaliciousBlock !== null && containCandidates.length ? Math.min(...containCandidates) : null;
 
   // False alarms: act-rule incidents not attributable to the attack (before it, or no attack),
   // and sentinel pauses before the first malicious block (or in a scenario without an attack).
   const isFalse = (block: number) => firstMaliciousBlock === null || block < firstMaliciousBlock;
   const falseIncidents = incidents.filter((i) => actRules.has(i.ruleId) && isFalse(i.firstBlock));
-  const falsePauses = sentinelPauses.filter(isFalse).filter((b) => !falseIncidents.some((i) => b >= i.firstBlock && b <= i.firstBlock + 3));
+  const falsePauses = [...sentinelPauses, ...containPauses].filter(isFalse).filter((b) => !falseIncidents.some((i) => b >= i.firstBlock && b <= i.firstBlock + 3));
   const falseAlarms = falseIncidents.length + falsePauses.length;
 
   const wall = (block: number) => run.minedAt.get(block) ?? (run.blockTimes.get(block) ?? 0) * 1000;
@@ -91,6 +110,13 @@ export async function scoreRun(run: RunRecord): Promise<DrillScore> {
     tl.push({ at: b !== null ? utc(b) : Date.now(), block: b, kind: "attack", message: `${t.note ?? "malicious tx"} ${t.hash ? short(t.hash) + " " : ""}— ${state}` });
   }
   for (const e of timeline) tl.push({ at: e.at, block: e.blockNumber, kind: `keeper:${e.kind}`, message: e.message });
+  for (const c of run.containChecks ?? []) {
+    const state = c.contained === null ? `${c.view} could not be read at that block` : c.contained ? `${c.view} says contained` : `but ${c.view} does NOT say contained (not counted)`;
+    tl.push({ at: utc(c.block), block: c.block, kind: "contained", message: `contain ${c.target} included (tx ${short(c.hash ?? "")}); ${state}` });
+  }
+  for (const g of run.gatePauses ?? []) {
+    tl.push({ at: utc(g.block), block: g.block, kind: "paused", message: `PauseGate ${short(g.gate)} SentinelPaused ${g.target} by ${g.by.toLowerCase() === sentinel ? "the sentinel" : g.by} until ${new Date(g.expiry * 1000).toISOString().replace(".000", "")} (tx ${short(g.txHash)})` });
+  }
   for (const l of run.pausedLogs) tl.push({ at: utc(l.block), block: l.block, kind: "paused", message: `breaker Paused by ${l.by.toLowerCase() === sentinel ? "the sentinel" : l.by} (tx ${short(l.txHash)})` });
   tl.sort((a, b) => (a.block ?? Infinity) - (b.block ?? Infinity) || a.at - b.at);
 

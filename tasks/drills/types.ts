@@ -7,6 +7,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Signer, Wallet } from "ethers";
 import type { RuleInput } from "../../keeper/detectors/schema.js";
 import type { KeeperConfig } from "../../keeper/config/schema.js";
+import type { RespondersConfigInput } from "../../keeper/responders/schema.js";
 
 /** deployments/<network>.json: written by the deploy task, read by every task, the keeper and drills. */
 export interface AddressBook {
@@ -106,8 +107,21 @@ export interface StepContext {
 export interface KeeperSetup {
   /** The keeper's rules (the same shape as in a keeper config file). */
   rules: RuleInput[];
-  /** The breaker the sentinel pauses (a Breakable contract or a CircuitBreaker). */
-  breaker: string;
+  /** The breaker the sentinel pauses (a Breakable contract or a CircuitBreaker). Optional when the
+   * rules only `contain` (an already deployed protocol paused through a PauseGate or its own pause). */
+  breaker?: string;
+  /**
+   * The keeper's `contain` targets (keeper config `responders.contain`): a PauseGate's
+   * sentinelPause(target, duration) or a protocol's own pause, each with the view that says
+   * "contained". The drill signs them with its sentinel key (`signers.contain` = the drill key), so
+   * the scenario's setup must make actors.sentinel the gate's sentinel (or the holder of the pause
+   * role). `allowedSelectors` defaults to the targets' functions. Merged over the team's targets
+   * with --keeper-config. Containment is scored from these calls: see score.ts.
+   */
+  contain?: {
+    targets: NonNullable<NonNullable<RespondersConfigInput["contain"]>["targets"]>;
+    allowedSelectors?: string[];
+  };
   /** Names rules refer to as "$name". */
   named?: Record<string, string>;
   /** Guardian multisig that can pause `breaker` (guardian response mode); default: the "guardian" name / book entry. */

@@ -56,7 +56,7 @@ describe("incident analyze on every drill scenario (ground truth)", function () 
         intervalMs: 500,
         onFinished: async ({ chain, storePath, setup, score }) => {
           const provider = chain.ethers.provider;
-          breaker = setup.breaker;
+          breaker = setup.breaker!; // every library scenario pauses a Breakwater breaker
           const rpc = httpRpc(chain.rpcUrl);
           const head = await provider.getBlockNumber();
           const fromBlock = score.startBlock! + 1;
@@ -67,7 +67,7 @@ describe("incident analyze on every drill scenario (ground truth)", function () 
             const whale = score.transactions.find((t) => t.note?.startsWith("whale exit"))!;
             senders.add((await provider.getTransaction(whale.hash))!.from);
           }
-          const opts: AnalyzeOptions = { rpc, rpcLabel: chain.rpcUrl, fromBlock, toBlock: head, suspects: [...senders], contracts: [setup.breaker] };
+          const opts: AnalyzeOptions = { rpc, rpcLabel: chain.rpcUrl, fromBlock, toBlock: head, suspects: [...senders], contracts: [breaker] };
           if (id === "oracle-manipulation-lending") Object.assign(opts, { prices: [`dMNGO=${setup.named!.oracle}@${score.startBlock}`], valueIn: "dUSDC" });
           if (id === "derivatives-oracle-failure") Object.assign(opts, { prices: ["dWETH=1400"], valueIn: "dUSDC" });
           if (id === "slow-drip-under-thresholds") opts.owed = [...senders].map((a) => `${a}=2500e18`);

@@ -12,16 +12,16 @@ import { ROOT } from "../../keeper/helpers/node.js";
 export const E18 = 10n ** 18n;
 const require = createRequire(import.meta.url);
 
-function uniswap(name: "UniswapV2Factory" | "UniswapV2Pair"): { abi: unknown[]; bytecode: string } {
+export function uniswap(name: "UniswapV2Factory" | "UniswapV2Pair"): { abi: unknown[]; bytecode: string } {
   const j = JSON.parse(readFileSync(require.resolve(`@uniswap/v2-core/build/${name}.json`), "utf8")) as { abi: unknown[]; bytecode?: string; evm?: { bytecode: { object: string } } };
   return { abi: j.abi, bytecode: j.bytecode ?? "0x" + j.evm!.bytecode.object };
 }
 
-function projectArtifact(path: string, name: string): { abi: unknown[]; bytecode: string } {
+export function projectArtifact(path: string, name: string): { abi: unknown[]; bytecode: string } {
   return JSON.parse(readFileSync(resolve(ROOT, "artifacts", path, `${name}.json`), "utf8")) as { abi: unknown[]; bytecode: string };
 }
 
-async function deployWith(a: { abi: readonly unknown[] | unknown[]; bytecode: string }, signer: Signer, args: unknown[]): Promise<Contract> {
+export async function deployWith(a: { abi: readonly unknown[] | unknown[]; bytecode: string }, signer: Signer, args: unknown[]): Promise<Contract> {
   const c = await new ContractFactory(a.abi as never, a.bytecode, signer).deploy(...args);
   await c.waitForDeployment();
   return c as unknown as Contract;
