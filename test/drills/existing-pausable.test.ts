@@ -230,9 +230,16 @@ function aaveExpectations(score: DrillScore) {
   expect(score.blocksToContain).to.equal(1);
   expect(score.facts.protocolPausedAtEnd).to.equal("yes");
   const mal = score.transactions.filter((t) => t.kind === "malicious");
-  // Block 1: the feed switch and the first insolvent borrow land; the accomplices' borrows revert (RESERVE_PAUSED).
-  expect(mal.map((t) => [t.blockNumber! - score.firstMaliciousBlock!, t.success])).to.deep.equal([[0, true], [0, true], [1, false], [2, false]]);
-  expect(BigInt(score.fundsLost)).to.equal(150_000n * E18);
-  expect(score.savedPct).to.equal(85);
+  const layout = mal.map((t) => [t.blockNumber! - score.firstMaliciousBlock!, t.success]);
+  if (layout[1]![0] === 0) {
+    // Block 1: the feed switch and the first insolvent borrow land; the accomplices' borrows revert (RESERVE_PAUSED).
+    expect(layout).to.deep.equal([[0, true], [0, true], [1, false], [2, false]]);
+    expect(BigInt(score.fundsLost)).to.equal(150_000n * E18);
+    expect(score.savedPct).to.equal(85);
+  } else {
+    // The two were sent milliseconds apart and a block was mined between them: the pause (outbidding) came first.
+    expect(layout.slice(1).every(([, ok]) => ok === false), JSON.stringify(layout)).to.equal(true);
+    expect(BigInt(score.fundsLost)).to.equal(0n);
+  }
   expect(score.timeline.some((e) => e.kind === "contained" && /getPaused\(address\) on 0x.* says contained/.test(e.message))).to.equal(true);
 }
