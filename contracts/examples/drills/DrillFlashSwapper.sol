@@ -67,7 +67,7 @@ contract DrillFlashSwapper {
     /// @notice The Uniswap V2 flash-swap callback: only from the pair `flashSwap` called, for a
     /// swap this contract started. Makes the calls, then returns the loan with the fee.
     function uniswapV2Call(address sender, uint256, uint256, bytes calldata data) external {
-        if (msg.sender != _activePair || msg.sender == address(0)) revert NotActivePair(msg.sender, _activePair);
+        if (_activePair == address(0) || msg.sender != _activePair) revert NotActivePair(msg.sender, _activePair);
         if (sender != address(this)) revert NotInitiator(sender);
         (address token, uint256 amount, Call[] memory calls) = abi.decode(data, (address, uint256, Call[]));
         _run(calls);
