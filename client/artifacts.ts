@@ -30,6 +30,7 @@ export const DRILL_CONTRACTS = {
   DonationAttacker: "contracts/examples/drills/DonationAttacker.sol",
   DonationLendingVault: "contracts/examples/drills/DonationLendingVault.sol",
   DrillBridgeReplica: "contracts/examples/drills/DrillBridgeReplica.sol",
+  DrillFlashSwapper: "contracts/examples/drills/DrillFlashSwapper.sol",
   DrillHookToken: "contracts/examples/drills/DrillHookToken.sol",
   DrillPairSwapper: "contracts/examples/drills/DrillPairSwapper.sol",
   DrillPriceFeed: "contracts/examples/drills/DrillPriceFeed.sol",

@@ -300,3 +300,53 @@ export function backgroundTraffic(calls: CallSpec[], names: () => Record<string,
 
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
+
+// ---------------------------------------------------------------- whales
+
+const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+/**
+ * An EOA holding at least `amount` of `token` at the drill's block, found among the recipients of
+ * the token's Transfer logs in the last `lookbackBlocks` blocks (biggest recent inflows checked
+ * first, with balanceOf) — a whale to fund a drill from on a fork of a token no one can mint.
+ * Contracts are never chosen (taking a pool's or a pair's balance would change the market the
+ * drill plays in), nor `exclude`. Null when no recent recipient holds enough.
+ */
+export async function findWhale(
+  chain: DrillChain,
+  token: string,
+  amount: bigint,
+  opts: { exclude?: string[]; lookbackBlocks?: number; chunkBlocks?: number; maxChecks?: number } = {},
+): Promise<string | null> {
+  const provider = chain.ethers.provider;
+  const exclude = new Set((opts.exclude ?? []).map((a) => a.toLowerCase()));
+  const head = await provider.getBlockNumber();
+  const floor = Math.max(0, head - (opts.lookbackBlocks ?? 20_000));
+  const chunk = opts.chunkBlocks ?? 2_000;
+  const checked = new Set<string>();
+  let checks = opts.maxChecks ?? 40;
+  for (let to = head; to >= floor && checks > 0; to -= chunk) {
+    const from = Math.max(floor, to - chunk + 1);
+    let logs: { topics: readonly string[]; data: string }[];
+    try {
+      logs = await provider.getLogs({ address: token, topics: [TRANSFER_TOPIC], fromBlock: from, toBlock: to });
+    } catch {
+      return null; // the RPC refuses the range: no whale found this way
+    }
+    const inflow = new Map<string, bigint>();
+    for (const l of logs) {
+      if (l.topics.length < 3) continue;
+      const who = getAddress("0x" + l.topics[2]!.slice(26)).toLowerCase();
+      if (exclude.has(who) || checked.has(who) || /^0x0{40}$/.test(who)) continue;
+      inflow.set(who, (inflow.get(who) ?? 0n) + (l.data && l.data !== "0x" ? BigInt(l.data) : 0n));
+    }
+    for (const [who] of [...inflow].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0))) {
+      if (checks-- <= 0) break;
+      checked.add(who);
+      if ((await provider.getCode(who)) !== "0x") continue;
+      if ((await balanceOf(chain, token, who)) >= amount) return getAddress(who);
+    }
+    if (from === floor) break;
+  }
+  return null;
+}

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { Contract, Wallet } from "ethers";
 import hre from "hardhat";
 import { ROOT, freePort, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
+import { loadScenarios } from "../../tasks/drills/runner.js";
 import type { AddressBook, DrillScore } from "../../tasks/drills/types.js";
 import { deployForeignStack, deployVaultStack, E18, type ForeignStack, type VaultStack } from "./helpers/foreign.js";
 
@@ -179,10 +180,11 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
   });
 
   it("library scenarios run on the fork: the ones with their own vulnerable contracts deploy them into it; a lending pool named contracts.vault is not mistaken for an ERC-4626 vault", async function () {
+    this.timeout(420_000); // nine drills
     // The issue's case: a user's book names its lending pool "vault".
     const poolAsVault = file("pool-as-vault.json", { ...book, contracts: { vault: foreign.pool, asset: foreign.debt, pair: foreign.pair } });
-    // Kept to three for time; every library scenario passed this way (DRILL_FORK_LIBRARY=<ids> runs others).
-    const ids = (process.env.DRILL_FORK_LIBRARY ?? "oracle-manipulation-lending,compromised-admin-key,benign-whale-busy-traffic").split(",");
+    // All nine (about 90 s on 2 cores); DRILL_FORK_LIBRARY=<id,id> runs a subset.
+    const ids = process.env.DRILL_FORK_LIBRARY ? process.env.DRILL_FORK_LIBRARY.split(",") : (await loadScenarios()).map((x) => x.id);
     for (const id of ids) {
       const [score] = await run({ scenario: id, forkUrl: node.url, addressBook: poolAsVault, out, intervalMs: 500 });
       met(score!);
@@ -190,7 +192,39 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
       if (id === "compromised-admin-key" || id === "benign-whale-busy-traffic") {
         expect(String(score!.facts.attachedToAddressBook)).to.match(/^no: contracts\.vault not used \(.* has no asset\(\): it is not an ERC-4626 vault/);
       }
+      if (id === "oracle-manipulation-lending") {
+        // The book's pair prices the collateral (token0: no contracts.collateral in this book).
+        expect(score!.facts.pair).to.equal(foreign.pair);
+        expect(score!.facts.pairSource).to.equal(`address book contracts.pair (${foreign.pair})`);
+      }
     }
+  });
+
+  it("oracle-manipulation-lending on a fork: the book's factory gives the pair (getPair(collateral, debt)) and whales found in recent transfers fund it; a book without a pair makes it deploy its own, and the report says which", async function () {
+    // A holder of the collateral token too (so far only the pair holds FCOL): no key here, only impersonation can move its funds.
+    const colWhale = Wallet.createRandom();
+    await (await new Contract(foreign.collateral, ["function mint(address,uint256)"], node.wallet(0)).getFunction("mint")(colWhale.address, 500_000n * E18)).wait();
+    const pairBalances = async () => Promise.all([foreign.collateral, foreign.debt].map((t) => new Contract(t, ["function balanceOf(address) view returns (uint256)"], node.provider).getFunction("balanceOf")(foreign.pair)));
+    const before = await pairBalances();
+    const viaFactory = file("via-factory.json", { ...book, blockNumber: await node.blockNumber(), contracts: { uniswapV2Factory: foreign.factory, collateral: foreign.collateral, debt: foreign.debt } });
+    const [a] = await run({ scenario: "oracle-manipulation-lending", forkUrl: node.url, addressBook: viaFactory, out, intervalMs: 500 });
+    met(a!);
+    expect(a!.facts.pair).to.equal(foreign.pair);
+    expect(a!.facts.pairSource).to.equal(`address book contracts.uniswapV2Factory ${foreign.factory}: getPair(contracts.collateral, contracts.debt) (${foreign.pair})`);
+    expect(a!.facts.fundedBy).to.equal(`FUSD: whale ${whale} (impersonated); FCOL: whale ${colWhale.address} (impersonated)`);
+    expect(a!.unit.symbol).to.equal("FUSD");
+    // Amounts scale with the pair (100,000 / 100,000): the pump is the whole FUSD reserve, ~4x.
+    expect(a!.facts.oraclePriceBefore).to.equal("1.00000");
+    expect(a!.savedPct).to.be.greaterThan(90);
+    // The live chain's pair is untouched.
+    expect(await pairBalances()).to.deep.equal(before);
+
+    const noPair = file("no-pair.json", { ...book, contracts: { vault: vault.vault, asset: vault.asset } });
+    const [b] = await run({ scenario: "oracle-manipulation-lending", forkUrl: node.url, addressBook: noPair, out, intervalMs: 500 });
+    met(b!);
+    expect(String(b!.facts.pairSource)).to.match(/^deployed its own \(no Uniswap V2 pair in the address book .*\): real @uniswap\/v2-core factory, dMNGO \/ dUSDC pair 0x/);
+    expect(b!.facts.pair).to.not.equal(foreign.pair);
+    expect(b!.facts.fundedBy).to.equal("dUSDC: minted (the drill's own token); dMNGO: minted (the drill's own token)");
   });
 
   it("safe attachment: a book of another node, or a fork block before the deployment, is SKIPPED with its reason (exit code 0)", async function () {

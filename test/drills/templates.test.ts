@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Contract } from "ethers";
 import hre from "hardhat";
 import { at, deploy, keyCompromise, mined, priceManipulation, register, repeatedDrain, withSetup } from "../../tasks/drills/api.js";
 import { loadProjectScenarios, runScenario } from "../../tasks/drills/runner.js";
@@ -105,6 +106,75 @@ describe("drill templates on the embedded chain (foreign protocols)", function (
     expect(new Set(mal.map((t) => t.blockNumber)).size).to.equal(1);
     expect(score.facts.pair).to.match(/^0x/);
     expect(BigInt(score.fundsLost)).to.equal(70_000n * E18);
+  });
+
+  it("price-manipulation with flashSwap.from: the attacker's contract flash-borrows FUSD from a second real pair, pumps FCOL in the pool's pair, borrows and sells back inside uniswapV2Call, repays with the 0.3% fee — one transaction, only the fee funded", async function () {
+    let second = "";
+    const scenario = withSetup(
+      priceManipulation({
+        funds: { token: "$debt", holder: "$pool" },
+        pair: "$pair",
+        tokenIn: "$debt",
+        amountIn: "300000e18",
+        flashSwap: { from: "$loanPair" },
+        attackerFunds: { token: "$collateral", amount: "10000e18" },
+        attackerSetup: [
+          { to: "$collateral", signature: "approve(address,uint256)", args: ["$pool", "10000e18"] },
+          { to: "$pool", signature: "depositCollateral(uint256)", args: ["10000e18"] },
+        ],
+        exploit: [{ to: "$pool", signature: "borrow(uint256)", args: ["70000e18"], note: "borrow 70,000 against the pumped collateral" }],
+        warmupBlocks: 5,
+        cooldownBlocks: 2,
+      }),
+      async (chain, actors) => {
+        await foreign(chain, actors);
+        // A second FUSD pair of the same real factory, deeper than the pool's: the flash loan's source.
+        const admin = actors.localDeployer;
+        const other = await deploy(chain, "TestToken", ["Other", "OTH", 18], admin);
+        const factory = new Contract(chain.names.factory!, ["function createPair(address,address) returns (address)", "function getPair(address,address) view returns (address)"], admin);
+        await mined(factory.getFunction("createPair")(chain.names.debt!, await other.getAddress()));
+        second = String(await factory.getFunction("getPair")(chain.names.debt!, await other.getAddress()));
+        const debt = await at(chain, "TestToken", chain.names.debt!, admin);
+        await mined(debt.getFunction("mint")(second, 1_000_000n * E18));
+        await mined(other.getFunction("mint")(second, 1_000_000n * E18));
+        await mined(new Contract(second, ["function mint(address) returns (uint256)"], admin).getFunction("mint")(await admin.getAddress()));
+        register(chain, "loanPair", second);
+      },
+    );
+    const score = await runScenario(hre, scenario, FAST);
+    met(score);
+    const mal = score.transactions.filter((t) => t.kind === "malicious");
+    expect(mal.map((t) => [t.success, t.note])).to.deep.equal([[true, "flash swap: borrow, move the price, exploit, repay (one transaction)"]]);
+    expect(BigInt(score.fundsLost)).to.equal(70_000n * E18);
+    expect(String(score.facts.flashSwap)).to.match(new RegExp(`^300,000 FUSD borrowed from ${second} by the attacker's contract 0x[0-9a-fA-F]{40}, repaid 300,902.7\\d* FUSD \\(0\\.3% fee\\)`));
+    expect(String(score.facts.swapFundedBy)).to.match(/^flash swap; [\d,.]+ FUSD for the fee and the round trip's slippage minted/);
+    // The one transaction succeeded, so the loan pair's K check (with the 0.3% fee) passed.
+  });
+
+  it("price-manipulation with flashSwap: true borrows from the pair itself and makes the exploit calls with the loan inside the callback (capital, no price move), repaying the fee", async function () {
+    const scenario = withSetup(
+      priceManipulation({
+        funds: { token: "$debt", holder: "$pool" },
+        pair: "$pair",
+        tokenIn: "$debt",
+        amountIn: "50000e18",
+        flashSwap: true,
+        exploit: [
+          { to: "$debt", signature: "approve(address,uint256)", args: ["$pool", "50000e18"] },
+          { to: "$pool", signature: "supply(uint256)", args: ["50000e18"], note: "supply the flash loan" },
+          { to: "$pool", signature: "withdrawSupply(uint256)", args: ["110000e18"], note: "withdraw more than supplied (the unchecked bug)" },
+        ],
+        warmupBlocks: 5,
+        cooldownBlocks: 2,
+      }),
+      foreign,
+    );
+    const score = await runScenario(hre, scenario, FAST);
+    met(score);
+    expect(score.transactions.filter((t) => t.kind === "malicious").map((t) => t.success)).to.deep.equal([true]);
+    expect(BigInt(score.fundsLost)).to.equal(60_000n * E18);
+    expect(String(score.facts.flashSwap)).to.match(/^50,000 FUSD borrowed from 0x[0-9a-fA-F]{40} \(the pair itself\) by the attacker's contract .*, repaid 50,150.45 FUSD/);
+    expect(String(score.facts.swapFundedBy)).to.match(/^flash swap; 150.45 FUSD for the fee minted/);
   });
 
   it("repeated-drain against a Breakable vault: the keeper gets the pause (admin impersonated) and containment is scored", async function () {
