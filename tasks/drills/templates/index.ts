@@ -15,7 +15,7 @@ export type { TemplateBase } from "./common.js";
 export const templates: Record<string, { describe: string; build: (params: any) => Scenario<any> }> = {
   "key-compromise": { describe: "impersonate a named privileged key and make configured calls", build: keyCompromise },
   "repeated-drain": { describe: "an attacker and copycats drain through a configured function over several blocks", build: repeatedDrain },
-  "price-manipulation": { describe: "push a real AMM pair's price (whale-funded swap), then configured exploit calls", build: priceManipulation },
+  "price-manipulation": { describe: "push a real AMM pair's price (whale-funded swap, or inside a flash swap), then configured exploit calls", build: priceManipulation },
   "existing-pausable": { describe: "an attack on an already deployed pausable protocol; the keeper contains through a PauseGate (its own pause)", build: existingPausable },
   replay: { describe: "replay a real incident's attacker txs (by hash or {from,to,data,value}) on a fork before it", build: replay },
 };
