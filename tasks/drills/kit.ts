@@ -78,7 +78,7 @@ export function register(chain: DrillChain, name: string, address: string): stri
 /**
  * Every "$name" a drill can use: the scenario's registered names, the template's `named`, the
  * address book's contracts and roles ($admin, $deployer, $guardian0…), the keeper config's named
- * contracts and $breaker, and the drill's actors ($sentinel — the keeper's drill key — $attacker,
+ * contracts and $breaker, and the drill's actors ($sentinel — the keeper's drill key — $containKey — its contain key — $attacker,
  * $attacker1…, $user0…).
  */
 export async function drillNames(chain: DrillChain, actors?: DrillActors, extra: Record<string, string> = {}): Promise<Record<string, string>> {
@@ -98,6 +98,7 @@ export async function drillNames(chain: DrillChain, actors?: DrillActors, extra:
   }
   if (actors) {
     out.sentinel = actors.sentinel.address;
+    out.containKey = actors.containKey.address;
     const attackers = await Promise.all(actors.attackers.map((a) => a.getAddress()));
     attackers.forEach((a, i) => (out[i === 0 ? "attacker" : `attacker${i}`] = a));
     (await Promise.all(actors.users.map((u) => u.getAddress()))).forEach((u, i) => (out[`user${i}`] = u));

@@ -38,6 +38,7 @@ import { checkRoutes } from "../../keeper/responders/alerts/routing.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
+const CONTAIN_KEY_ENV = "BREAKWATER_DRILL_CONTAIN_KEY";
 const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 
 export interface RunOptions {
@@ -225,9 +226,9 @@ export async function buildActors(chain: DrillChain): Promise<DrillActors & { im
       impersonated.push(g);
     }
   }
-  const sentinel = Wallet.createRandom().connect(ethers.provider as never) as unknown as Wallet;
-  await ethers.provider.send("hardhat_setBalance", [sentinel.address, "0x56BC75E2D63100000"]);
-  return { deployer, localDeployer: signers[0]!, guardians, sentinel, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
+  const [sentinel, containKey] = [0, 1].map(() => Wallet.createRandom().connect(ethers.provider as never) as unknown as Wallet) as [Wallet, Wallet];
+  for (const k of [sentinel, containKey]) await ethers.provider.send("hardhat_setBalance", [k.address, "0x56BC75E2D63100000"]);
+  return { deployer, localDeployer: signers[0]!, guardians, sentinel, containKey, attackers: signers.slice(6, 10), users: signers.slice(10), impersonated };
 }
 
 class MemoryChannel implements AlertChannel {
@@ -282,7 +283,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       store,
       http: false,
       installMulticall3: true,
-      env: { ...(chain.keeperConfig ? process.env : {}), ...env, [SENTINEL_KEY_ENV]: actors.sentinel.privateKey },
+      env: { ...(chain.keeperConfig ? process.env : {}), ...env, [SENTINEL_KEY_ENV]: actors.sentinel.privateKey, [CONTAIN_KEY_ENV]: actors.containKey.privateKey },
       channels: [channel],
       retryDelayMs: 50,
       maxRetryDelayMs: 500,
@@ -428,6 +429,7 @@ export async function runScenario(hre: HardhatRuntimeEnvironment, scenario: Scen
       minedAt,
       blockTimes,
       sentinel: actors.sentinel.address,
+      containKey: actors.containKey.address,
       fundsAtRisk: measured.fundsAtRisk,
       fundsLost: measured.fundsLost,
       facts,
@@ -477,9 +479,13 @@ export function drillKeeperConfig(id: string, chain: DrillChain, setup: KeeperSe
     startBlock: head + 1,
     multicall3: chain.addressBook?.contracts.multicall3 ?? team?.chain.multicall3 ?? CANONICAL_MULTICALL3,
   };
-  // The contain lane signs with the drill's sentinel key too (signers.contain defaults to it).
-  const signers = { sentinel: { type: "local" as const, keyEnv: SENTINEL_KEY_ENV } };
+  // Each lane its own drill key: the sentinel pauses breakers, the contain key calls PauseGates /
+  // protocols' pauses, so one drill may do both (the keeper refuses one key for both lanes).
   const contain = drillContain(team, setup);
+  const signers = {
+    sentinel: { type: "local" as const, keyEnv: SENTINEL_KEY_ENV },
+    ...(contain ? { contain: { type: "local" as const, keyEnv: CONTAIN_KEY_ENV } } : {}),
+  };
   if (team) {
     return {
       ...(team as unknown as KeeperConfigInput),

@@ -9,7 +9,7 @@
 //    `containedWhen` view, read at the inclusion block, saying contained (a call that lands but
 //    changes nothing — a no-op pause, a gate without the protocol's permission that somehow did not
 //    revert — does not count; an unreadable view is not held against it);
-//  - a PauseGate's SentinelPaused event by the drill's sentinel key (the gate's own record: it is
+//  - a PauseGate's SentinelPaused event by the drill's contain key (the gate's own record: it is
 //    emitted only in the transaction that really called the protocol's pause).
 import type { KeeperStore } from "../../keeper/store/store.js";
 import type { AlertMessage } from "../../keeper/types.js";
@@ -29,6 +29,8 @@ export interface RunRecord {
   /** Block timestamps (s). */
   blockTimes: Map<number, number>;
   sentinel: string;
+  /** The drill's contain key (signers.contain): a PauseGate's sentinel in the drill. */
+  containKey?: string;
   fundsAtRisk: bigint;
   fundsLost: bigint;
   facts: Record<string, string | number>;
@@ -78,7 +80,8 @@ export async function scoreRun(run: RunRecord): Promise<DrillScore> {
   const pausers = new Set([sentinel, ...(run.pausers ?? []).map((p) => p.toLowerCase())]);
   const sentinelPauses = run.pausedLogs.filter((l) => pausers.has(l.by.toLowerCase())).map((l) => l.block);
   const containIncluded = (run.containChecks ?? []).filter((c) => c.contained !== false).map((c) => c.block);
-  const gatePauses = (run.gatePauses ?? []).filter((g) => g.by.toLowerCase() === sentinel).map((g) => g.block);
+  const containKey = (run.containKey ?? run.sentinel).toLowerCase();
+  const gatePauses = (run.gatePauses ?? []).filter((g) => g.by.toLowerCase() === containKey).map((g) => g.block);
   // One contain transaction gives both a check and a gate event: one pause per block.
   const containPauses = [...new Set([...containIncluded, ...gatePauses])];
   const containCandidates = [...pauseIncluded, ...sentinelPauses, ...containPauses].filter((b) => firstMaliciousBlock === null || b >= firstMaliciousBlock);
@@ -115,7 +118,7 @@ export async function scoreRun(run: RunRecord): Promise<DrillScore> {
     tl.push({ at: utc(c.block), block: c.block, kind: "contained", message: `contain ${c.target} included (tx ${short(c.hash ?? "")}); ${state}` });
   }
   for (const g of run.gatePauses ?? []) {
-    tl.push({ at: utc(g.block), block: g.block, kind: "paused", message: `PauseGate ${short(g.gate)} SentinelPaused ${g.target} by ${g.by.toLowerCase() === sentinel ? "the sentinel" : g.by} until ${new Date(g.expiry * 1000).toISOString().replace(".000", "")} (tx ${short(g.txHash)})` });
+    tl.push({ at: utc(g.block), block: g.block, kind: "paused", message: `PauseGate ${short(g.gate)} SentinelPaused ${g.target} by ${g.by.toLowerCase() === containKey ? "the keeper's contain key" : g.by} until ${new Date(g.expiry * 1000).toISOString().replace(".000", "")} (tx ${short(g.txHash)})` });
   }
   for (const l of run.pausedLogs) tl.push({ at: utc(l.block), block: l.block, kind: "paused", message: `breaker Paused by ${l.by.toLowerCase() === sentinel ? "the sentinel" : l.by} (tx ${short(l.txHash)})` });
   tl.sort((a, b) => (a.block ?? Infinity) - (b.block ?? Infinity) || a.at - b.at);

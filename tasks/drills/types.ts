@@ -47,6 +47,10 @@ export interface DrillActors {
   guardians: Signer[];
   /** The keeper's sentinel key (a Wallet: the keeper signs with its private key). */
   sentinel: Wallet;
+  /** The keeper's contain key (signers.contain): a key of its own, so one drill may both pause a
+   * breaker and contain through a PauseGate (each lane its own nonces). Make it the gate's
+   * sentinel (or the holder of the protocol's pause role, direct) in setup; "$containKey" in params. */
+  containKey: Wallet;
   /** The attacker and the copycats / accomplices. */
   attackers: Signer[];
   /** Honest users for background traffic. */

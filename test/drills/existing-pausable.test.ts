@@ -55,7 +55,7 @@ const drain = (grant: boolean, via: "gate" | "direct" = "gate") =>
       target: "$token",
       pause: { kind: "pausable" },
       via,
-      ...(grant ? { grant: [{ to: "$token", signature: "grantRole(bytes32,address)", args: [id("PAUSER_ROLE"), via === "gate" ? "$gate" : "$sentinel"], note: "the token admin grants PAUSER_ROLE" }] } : {}),
+      ...(grant ? { grant: [{ to: "$token", signature: "grantRole(bytes32,address)", args: [id("PAUSER_ROLE"), via === "gate" ? "$gate" : "$containKey"], note: "the token admin grants PAUSER_ROLE" }] } : {}),
       funds: { token: "$token", holder: "$pool" },
       attack: [1, 2, 3, 4].map((i) => ({ to: "$pool", signature: "withdrawSupply(uint256)", args: ["100000e18"], note: `drain ${i}: withdrawSupply(100,000 WZT) never supplied` })),
       cooldownBlocks: 2,
@@ -82,7 +82,7 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(BigInt(score.fundsLost)).to.equal(100_000n * E18);
     expect(score.savedPct).to.equal(90);
     expect(score.timeline.some((e) => e.kind === "contained" && /paused\(\) on 0x.* says contained/.test(e.message))).to.equal(true);
-    expect(score.timeline.some((e) => e.kind === "paused" && /SentinelPaused .* by the sentinel/.test(e.message))).to.equal(true);
+    expect(score.timeline.some((e) => e.kind === "paused" && /SentinelPaused .* by the keeper's contain key/.test(e.message))).to.equal(true);
   });
 
   it("without the grant the gate has no pause power: detection only, and the report says why (the token's own error)", async function () {
@@ -127,7 +127,13 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(Object.keys(merged.responders.contain.targets).sort()).to.deep.equal(["mine", "theirs"]);
     expect(merged.responders.contain.targets.mine!.to).to.equal(a); // the drill's target over the team's of the same name
     expect(merged.responders.contain.allowedSelectors.sort()).to.deep.equal(["pause()", "setPaused(bool)"]);
-    expect(merged.signers).to.deep.equal({ sentinel: { type: "local", keyEnv: "BREAKWATER_DRILL_SENTINEL_KEY" } }); // production keys never needed
+    // Production keys are never needed: each lane gets its drill key.
+    expect(merged.signers).to.deep.equal({ sentinel: { type: "local", keyEnv: "BREAKWATER_DRILL_SENTINEL_KEY" }, contain: { type: "local", keyEnv: "BREAKWATER_DRILL_CONTAIN_KEY" } });
+    // A drill whose rules both pause a breaker and contain through a gate: two lanes, two keys — accepted.
+    const both = { ...setup, breaker: c, rules: [rule, { ...rule, id: "p", action: "pause" as const, contain: undefined, pause: { scope: "GLOBAL", durationSeconds: 3600 } }] };
+    const mixed = keeperConfigSchema.parse(drillKeeperConfig("x", chain, both, ":memory:", 0));
+    expect(mixed.signers.contain).to.deep.equal({ type: "local", keyEnv: "BREAKWATER_DRILL_CONTAIN_KEY" });
+    expect(mixed.contracts.breaker).to.equal(c);
   });
 
   it("bad params are refused with the field and what to pass", function () {

@@ -46,7 +46,7 @@ export interface ExistingPausableParams extends Omit<TemplateBase, "breaker" | "
   gate?: string;
   /** Who administers an existing gate (impersonated to make the drill's key its sentinel, register the target, arm); default: its admin(). */
   gateAdmin?: string;
-  /** Calls that give the gate ("$gate") — or, direct, the drill's key ("$sentinel") — the protocol's pause power,
+  /** Calls that give the gate ("$gate") — or, direct, the drill's contain key ("$containKey") — the protocol's pause power,
    * signed by the impersonated role admin (default sender "$admin"), e.g. grantRole(PAUSER_ROLE, $gate),
    * ACLManager.addEmergencyAdmin($gate). Sent when the template deploys the gate, or when an existing gate cannot pause. */
   grant?: CallSpec[];
@@ -179,7 +179,7 @@ export function existingPausable(params: ExistingPausableParams): Scenario<Templ
   async function preparePausePath(s: TemplateState): Promise<string | null> {
     const { chain, actors } = s;
     const provider = chain.ethers.provider;
-    const sentinel = actors.sentinel.address;
+    const sentinel = actors.containKey.address;
     const target = resolveAddress(params.target, s.names, "target");
     if ((await provider.getCode(target)) === "0x") throw new DrillSkip(`target ${params.target} (${target}) has no code at this block: fork at or after its deployment, or pass the right --address-book`);
     const calls = pauseCalls(s, params, target, maxDuration);
@@ -207,7 +207,7 @@ export function existingPausable(params: ExistingPausableParams): Scenario<Templ
       try {
         await provider.call({ from: sentinel, to: calls.direct.to, data });
       } catch (err) {
-        return `the drill's keeper key cannot call ${calls.direct.function} on ${calls.direct.to}: ${explainContainRevert(err).reason} (params.grant: give "$sentinel" the protocol's pause role, e.g. grantRole(PAUSER_ROLE, $sentinel))`;
+        return `the drill's keeper key cannot call ${calls.direct.function} on ${calls.direct.to}: ${explainContainRevert(err).reason} (params.grant: give "$containKey" the protocol's pause role, e.g. grantRole(PAUSER_ROLE, $containKey))`;
       }
       s.facts.containment = `scored: the keeper's key calls ${calls.direct.function} on ${calls.direct.to} directly (no gate: no bound on the pause)`;
       return null;
