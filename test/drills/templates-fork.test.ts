@@ -8,7 +8,7 @@
 // is one sentence and never hangs.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Contract, Wallet } from "ethers";
@@ -16,7 +16,8 @@ import hre from "hardhat";
 import { ROOT, freePort, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
 import { loadScenarios } from "../../tasks/drills/runner.js";
 import type { AddressBook, DrillScore } from "../../tasks/drills/types.js";
-import { deployForeignStack, deployVaultStack, E18, type ForeignStack, type VaultStack } from "./helpers/foreign.js";
+import { deployForeignStack, deployVaultStack, deployWith, E18, type ForeignStack, type VaultStack } from "./helpers/foreign.js";
+import { loadArtifact } from "../../client/artifacts.js";
 
 const CLI = resolve(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const run = (args: Record<string, unknown>) =>
@@ -32,6 +33,7 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
   let bookFile: string;
   let book: AddressBook;
   let whale: string;
+  let loanPair: string;
   const out = join(dir, "reports");
   const file = (name: string, v: unknown) => {
     const p = join(dir, name);
@@ -47,12 +49,20 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
     whale = whaleW.address;
     const debt = new Contract(foreign.debt, ["function mint(address,uint256)"], owner);
     await (await debt.getFunction("mint")(whale, 2_000_000n * E18)).wait();
+    // A second, deeper FUSD pair of the same real factory on the "live" chain: a flash loan's source.
+    const other = await deployWith(loadArtifact("TestToken"), owner, ["Other", "OTH", 18]);
+    const factory = new Contract(foreign.factory, ["function createPair(address,address) returns (address)", "function getPair(address,address) view returns (address)"], owner);
+    await (await factory.getFunction("createPair")(foreign.debt, other.target)).wait();
+    loanPair = String(await factory.getFunction("getPair")(foreign.debt, other.target));
+    await (await debt.getFunction("mint")(loanPair, 1_000_000n * E18)).wait();
+    await (await other.getFunction("mint")(loanPair, 1_000_000n * E18)).wait();
+    await (await new Contract(loanPair, ["function mint(address) returns (uint256)"], owner).getFunction("mint")(owner.address)).wait();
     book = {
       network: "localhost",
       chainId: 31337,
       deployedAt: new Date().toISOString(),
       blockNumber: await node.blockNumber(),
-      contracts: { ...foreign, vault: vault.vault, asset: vault.asset } as Record<string, string>,
+      contracts: { ...foreign, vault: vault.vault, asset: vault.asset, loanPair } as Record<string, string>,
       roles: { admin: owner.address },
     };
     delete book.contracts.owner;
@@ -84,7 +94,9 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
       exploit: [{ to: "$pool", signature: "borrow(uint256)", args: ["70000e18"] }],
       cooldownBlocks: 2,
     });
-    for (const [name, params] of [["repeated-drain", drain], ["key-compromise", key], ["price-manipulation", price]] as const) {
+    // The same attack inside one flash swap from the book's loan pair (only the fee, from the whale).
+    const flash = file("flash.json", { ...JSON.parse(readFileSync(price, "utf8")), flashSwap: { from: "$loanPair" } });
+    for (const [name, params] of [["repeated-drain", drain], ["key-compromise", key], ["price-manipulation", price], ["price-manipulation", flash]] as const) {
       const [score] = await run({ scenario: `template:${name}`, params, forkUrl: node.url, addressBook: bookFile, out });
       met(score!);
       expect(score!.addressBook).to.equal(bookFile);
@@ -92,6 +104,10 @@ describe("drill templates, user files and replay on a fork of a spawned node", f
       expect(String(score!.facts.containment)).to.match(/detection only/);
       expect(score!.detectedBlock).to.not.equal(null);
       if (name === "price-manipulation") expect(String(score!.facts.swapFundedBy)).to.include(whale);
+      if (params === flash) {
+        expect(String(score!.facts.flashSwap)).to.match(new RegExp(`^300,000 FUSD borrowed from ${loanPair} by the attacker's contract 0x[0-9a-fA-F]{40}, repaid`));
+        expect(score!.transactions.filter((t) => t.kind === "malicious").map((t) => t.success)).to.deep.equal([true]);
+      }
     }
     // The node (the live chain) is untouched.
     const bal = new Contract(foreign.debt, ["function balanceOf(address) view returns (uint256)"], node.provider);
