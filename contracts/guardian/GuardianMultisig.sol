@@ -78,6 +78,12 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         uint64 delay;
     }
 
+    /// @notice A (target, selector) the Call kind may call, as SetCallAllowed would allow it.
+    struct CallPermission {
+        address target;
+        bytes4 selector;
+    }
+
     /// @notice Deployment parameters.
     struct InitParams {
         address[] guardians;
@@ -88,6 +94,7 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         uint64 heartbeatPeriod; // 0 = no heartbeat
         address[] managed; // breakers / protected contracts the multisig may act on
         PolicyOverride[] overrides; // e.g. make ArmSentinel fast
+        CallPermission[] allowedCalls; // Call kind permissions from the start, e.g. a PauseGate's admin functions
     }
 
     enum ActionState {
@@ -197,7 +204,7 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------ constructor
 
     /// @param p guardians, default thresholds/delays, veto quorum, heartbeat, managed targets,
-    /// per-kind overrides. Emergency kinds get (fastThreshold, 0), all others (slowThreshold, slowDelay).
+    /// per-kind overrides, Call permissions. Emergency kinds get (fastThreshold, 0), all others (slowThreshold, slowDelay).
     constructor(InitParams memory p) EIP712("GuardianMultisig", "1") {
         _validateGuardians(p.guardians, false);
         _setGuardians(p.guardians);
@@ -214,6 +221,13 @@ contract GuardianMultisig is EIP712, ReentrancyGuardTransient {
         _setHeartbeat(p.heartbeatPeriod);
         for (uint256 i = 0; i < p.managed.length; i++) {
             _setManaged(p.managed[i], true);
+        }
+        // What a SetCallAllowed would allow later (the Call itself stays slow: quorum, delay, veto).
+        for (uint256 i = 0; i < p.allowedCalls.length; i++) {
+            CallPermission memory c = p.allowedCalls[i];
+            if (c.target == address(0) || c.target == address(this)) revert InvalidTarget(K.SET_CALL_ALLOWED, c.target);
+            _callAllowed[c.target][c.selector] = true;
+            emit CallPermissionChanged(c.target, c.selector, true);
         }
     }
 

@@ -24,6 +24,7 @@ import type {
   ModuleParameterRuntimeValue,
 } from "@nomicfoundation/ignition-core";
 import { loadArtifact, type BreakwaterContractName } from "../../client/artifacts.js";
+import { GATE_ADMIN_SELECTORS } from "../../client/pause-gate.js";
 
 /** keccak256 role ids of BreakerCore (AccessControl's DEFAULT_ADMIN_ROLE is zero). */
 export const ROLE_IDS = {
@@ -122,7 +123,7 @@ export function circuitBreakerModule(opts: { id?: string; admin?: AccountRef } &
 
 /** The guardian multisig, managing `managed` (breakers, Breakable contracts) from its constructor: no
  * slow SetManaged is needed before the first guardian action. */
-export function guardianMultisigModule(opts: { id?: string; multisig: MultisigPlan; managed: ContractRef[] }): IgnitionModule<string, string, { multisig: ContractFuture<string> }> {
+export function guardianMultisigModule(opts: { id?: string; multisig: MultisigPlan; managed: ContractRef[]; allowedCalls?: { target: ContractRef; selector: string }[] }): IgnitionModule<string, string, { multisig: ContractFuture<string> }> {
   return buildModule(opts.id ?? "BreakwaterGuardianMultisig", (m) => {
     const p = opts.multisig;
     const init = {
@@ -134,6 +135,7 @@ export function guardianMultisigModule(opts: { id?: string; multisig: MultisigPl
       heartbeatPeriod: p.heartbeat,
       managed: opts.managed,
       overrides: p.overrides.map((o) => ({ kind: o.kind, threshold: o.threshold, delay: o.delay })),
+      allowedCalls: (opts.allowedCalls ?? []).map((c) => ({ target: c.target, selector: c.selector })),
     } as unknown as ArgumentType;
     const multisig = m.contract("GuardianMultisig", art("GuardianMultisig"), [init], { id: "GuardianMultisig" });
     return { multisig };
@@ -259,14 +261,16 @@ export interface PauseGatePlan {
 
 /**
  * A PauseGate deployed with the deployer as its admin, its targets registered and its sentinel
- * armed, then handed to `admin` (the guardian multisig) with setAdmin, last. The gate does not
- * need the protocol's pause permission to register: the protocol's own admin grants it (readiness
- * probes it). Every call is a journaled future.
+ * armed; with `admin`, handed to it (the guardian multisig) with setAdmin, last — without, the
+ * caller hands it over (breakwaterModule does, once the multisig that allow-lists the gate's
+ * selectors from its constructor exists). The gate does not need the protocol's pause permission
+ * to register: the protocol's own admin grants it (readiness probes it). Every call is a
+ * journaled future.
  */
-export function pauseGateModule(opts: { id?: string; gate: PauseGatePlan; admin: ContractRef; deployer?: AccountRef }) {
+export function pauseGateModule(opts: { id?: string; gate: PauseGatePlan; admin?: ContractRef; deployer?: AccountRef; after?: Future[] }) {
   const g = opts.gate;
   return buildModule(opts.id ?? `BreakwaterGate_${g.name}`, (m) => {
-    const gate = m.contract("PauseGate", art("PauseGate"), [opts.deployer ?? m.getAccount(0), g.sentinel, g.cooldown], { id: `${g.name}_PauseGate` });
+    const gate = m.contract("PauseGate", art("PauseGate"), [opts.deployer ?? m.getAccount(0), g.sentinel, g.cooldown], { id: `${g.name}_PauseGate`, after: opts.after ?? [] });
     const steps: Future[] = g.targets.map((t, i) => {
       const id = `${g.name}_register_${i}`;
       if (t.kind === "pausable") return m.call(gate, "registerPausable", [t.target, t.maxDuration, t.holdsUnpause], { id });
@@ -274,7 +278,7 @@ export function pauseGateModule(opts: { id?: string; gate: PauseGatePlan; admin:
       return m.call(gate, "registerSelectorPair", [t.target, t.pauseCall, t.unpauseCall, t.maxDuration], { id });
     });
     if (g.arm) steps.push(m.call(gate, "armSentinel", [], { id: `${g.name}_armSentinel`, after: [...steps] }));
-    m.call(gate, "setAdmin", [opts.admin], { id: `${g.name}_setAdmin`, after: steps });
+    if (opts.admin !== undefined) m.call(gate, "setAdmin", [opts.admin], { id: `${g.name}_setAdmin`, after: steps });
     return { gate };
   });
 }
@@ -361,7 +365,19 @@ export function breakwaterModule(plan: BreakwaterPlan) {
         register: standalone.map((p) => ({ name: p.name, contract: p.contract })),
       });
     }
-    const { multisig } = m.useModule(guardianMultisigModule({ id: `${id}GuardianMultisig`, multisig: plan.multisig, managed: breakers.map((b) => b.contract) }));
+    // PauseGates first (deployer as admin: register, arm), so the multisig allow-lists their admin
+    // selectors from its constructor; after the example's contracts, which keep their well-known
+    // local addresses. Handed to the multisig below, last.
+    const exampleFutures = Object.values(results).filter(isFuture) as Future[];
+    const gates = (plan.pauseGates ?? []).map((g) => {
+      const mod = pauseGateModule({ id: `${id}Gate_${g.name}`, gate: g, after: exampleFutures });
+      const sub = m.useModule(mod);
+      results[g.name] = sub.gate;
+      return { g, sub, mod };
+    });
+    const allowedCalls = gates.flatMap(({ sub }) => GATE_ADMIN_SELECTORS.map((selector) => ({ target: sub.gate, selector })));
+    const { multisig } = m.useModule(guardianMultisigModule({ id: `${id}GuardianMultisig`, multisig: plan.multisig, managed: breakers.map((b) => b.contract), allowedCalls }));
+    for (const { g, sub, mod } of gates) m.call(sub.gate, "setAdmin", [multisig], { id: `${g.name}_setAdmin`, after: [mod] });
     const migration = m.useModule(migrationModule({ id: `${id}Migration`, multisig, rescueDelay: plan.rescueDelay }));
     const wired = m.useModule(
       wiringModule({
@@ -378,9 +394,6 @@ export function breakwaterModule(plan: BreakwaterPlan) {
     // After the multisig, so a fresh local node keeps the example's well-known addresses (TestToken at
     // the deployer's nonce 0, the vault at nonce 1), as configs written for `npm run deploy:local` expect.
     if (plan.multicall3) results.multicall3 = m.contract("Multicall3", art("Multicall3"), [], { id: "Multicall3", after: [multisig] });
-    for (const g of plan.pauseGates ?? []) {
-      results[g.name] = m.useModule(pauseGateModule({ id: `${id}Gate_${g.name}`, gate: g, admin: multisig })).gate;
-    }
     return { ...results, ...wired, multisig, ...migration };
   });
 }

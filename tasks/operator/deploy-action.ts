@@ -159,7 +159,7 @@ export async function runDeploy(args: DeployArgs, chain: OperatorChain): Promise
   });
   if (plan.pauseGates?.length) {
     await verifyGates(chain, contracts.guardian, plan.pauseGates.map((g) => ({ ...g, address: contracts[g.name]! })));
-    note(`verified: ${plan.pauseGates.map((g) => g.name).join(", ")}: targets registered, sentinel ${plan.pauseGates.every((g) => g.arm) ? "armed" : "set"}, admin = the multisig. Next, before an incident: the protocol's admin grants each gate its pause permission, and the multisig allow-lists the gate's admin selectors (readiness lists both)`);
+    note(`verified: ${plan.pauseGates.map((g) => g.name).join(", ")}: targets registered, sentinel ${plan.pauseGates.every((g) => g.arm) ? "armed" : "set"}, admin = the multisig, which may Call the gate's admin functions (slow path). Next, before an incident: the protocol's admin grants each gate its pause permission (readiness probes it)`);
   }
   note(`verified: the multisig holds DEFAULT_ADMIN_ROLE, EMERGENCY_ROLE and RECOVERY_ROLE on ${breakers.map((b) => b.key).join(", ")} and manages them; the deployer ${params.renounceDeployer ? "holds none of them" : "keeps its roles (renounceDeployer: false)"}`);
 

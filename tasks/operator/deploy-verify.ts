@@ -5,7 +5,7 @@
 import { Contract, getAddress } from "ethers";
 import { loadArtifact } from "../../client/artifacts.js";
 import { ROLE_IDS, ROLE_NAMES, type PauseGatePlan, type RoleName } from "../../ignition/modules/breakwater.js";
-import { PAUSE_GATE_ABI } from "../../client/pause-gate.js";
+import { GATE_ADMIN_FUNCTIONS, GATE_ADMIN_SELECTORS, PAUSE_GATE_ABI } from "../../client/pause-gate.js";
 import type { OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
 
@@ -133,7 +133,8 @@ export async function roleHoldersOf(chain: OperatorChain, address: string): Prom
 }
 
 /**
- * The PauseGates as planned: admin handed to the multisig, the planned sentinel (armed when asked),
+ * The PauseGates as planned: admin handed to the multisig (which may Call every admin function of
+ * the gate, from its constructor), the planned sentinel (armed when asked),
  * every target registered with its adapter and maxDuration. Fails listing every difference.
  */
 export async function verifyGates(chain: OperatorChain, multisig: string, gates: (PauseGatePlan & { address: string })[]): Promise<void> {
@@ -142,6 +143,10 @@ export async function verifyGates(chain: OperatorChain, multisig: string, gates:
     const gate = new Contract(g.address, PAUSE_GATE_ABI, chain.ethers.provider);
     const admin = getAddress((await gate.getFunction("admin")()) as string);
     if (admin !== getAddress(multisig)) problems.push(`${g.name}: admin is ${admin}, not the multisig ${multisig}`);
+    const ms = new Contract(multisig, ["function isCallAllowed(address,bytes4) view returns (bool)"], chain.ethers.provider);
+    for (const [i, selector] of GATE_ADMIN_SELECTORS.entries()) {
+      if (!((await ms.getFunction("isCallAllowed")(g.address, selector)) as boolean)) problems.push(`${g.name}: the multisig may not call ${GATE_ADMIN_FUNCTIONS[i]} (${selector}) on the gate`);
+    }
     const [sentinel, armed] = (await gate.getFunction("sentinelState")()) as [string, boolean];
     if (getAddress(sentinel) !== getAddress(g.sentinel)) problems.push(`${g.name}: sentinel is ${sentinel}, planned ${g.sentinel}`);
     if (g.arm && !armed) problems.push(`${g.name}: the sentinel is not armed`);

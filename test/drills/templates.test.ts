@@ -222,7 +222,7 @@ describe("drill templates on the embedded chain (foreign protocols)", function (
       async (chain, actors) => {
         const s = await deployVaultStack(actors.localDeployer, actors.users[5]!);
         const guardians = await Promise.all(actors.guardians.map((g) => g.getAddress()));
-        const ms = await deploy(chain, "GuardianMultisig", [{ guardians, fastThreshold: 2, slowThreshold: 3, slowDelay: 2 * 86_400, vetoThreshold: 2, heartbeatPeriod: 90 * 86_400, managed: [s.vault], overrides: [] }], actors.localDeployer);
+        const ms = await deploy(chain, "GuardianMultisig", [{ guardians, fastThreshold: 2, slowThreshold: 3, slowDelay: 2 * 86_400, vetoThreshold: 2, heartbeatPeriod: 90 * 86_400, managed: [s.vault], overrides: [], allowedCalls: [] }], actors.localDeployer);
         const vault = await at(chain, "VulnerableVault", s.vault, actors.localDeployer);
         await mined(vault.getFunction("grantRole")(await vault.getFunction("EMERGENCY_ROLE")(), await ms.getAddress()));
         register(chain, "vault", s.vault);

@@ -228,7 +228,7 @@ describe("GuardianMultisig: bad input reverts with a specific error", function (
     const signers = await ethers.getSigners();
     const g = await Promise.all(signers.slice(1, 4).map((s) => s.getAddress()));
     const F = await ethers.getContractFactory("GuardianMultisig");
-    const base = { guardians: g, fastThreshold: 1, slowThreshold: 2, slowDelay: SLOW_DELAY, vetoThreshold: 2, heartbeatPeriod: 0n, managed: [], overrides: [] };
+    const base = { guardians: g, fastThreshold: 1, slowThreshold: 2, slowDelay: SLOW_DELAY, vetoThreshold: 2, heartbeatPeriod: 0n, managed: [], overrides: [], allowedCalls: [] };
     const bad = async (p: object, err: string) => expect(F.deploy({ ...base, ...p })).to.be.revertedWithCustomError(F, err);
     await bad({ guardians: [] }, "InvalidGuardianCount");
     await bad({ guardians: Array.from({ length: 33 }, (_, i) => ethers.getAddress(ethers.toBeHex(i + 1, 20))) }, "InvalidGuardianCount");
@@ -243,8 +243,14 @@ describe("GuardianMultisig: bad input reverts with a specific error", function (
     await bad({ managed: [ethers.ZeroAddress] }, "InvalidTarget");
     await bad({ overrides: [{ kind: 21, threshold: 1, delay: 0 }] }, "UnknownKind");
     await bad({ overrides: [{ kind: ActionKind.ChangeGuardians, threshold: 2, delay: 0 }] }, "DelayOutOfBounds");
-    const ok = await F.deploy({ ...base, overrides: [{ kind: ActionKind.ArmSentinel, threshold: 1, delay: 0 }] });
+    await bad({ allowedCalls: [{ target: ethers.ZeroAddress, selector: "0x12345678" }] }, "InvalidTarget");
+    const gateLike = ethers.Wallet.createRandom().address;
+    const ok = await F.deploy({ ...base, overrides: [{ kind: ActionKind.ArmSentinel, threshold: 1, delay: 0 }], allowedCalls: [{ target: gateLike, selector: "0x12345678" }] });
     expect(await ok.policyOf(ActionKind.ArmSentinel)).to.deep.equal([1n, 0n]);
+    // Call permissions from the constructor are exactly what SetCallAllowed records (and nothing else).
+    expect(await ok.isCallAllowed(gateLike, "0x12345678")).to.equal(true);
+    expect(await ok.isCallAllowed(gateLike, "0x87654321")).to.equal(false);
+    await expect(ok.deploymentTransaction()).to.emit(ok, "CallPermissionChanged").withArgs(gateLike, "0x12345678", true);
     await expect(ok.policyOf(21)).to.be.revertedWithCustomError(ok, "UnknownKind");
     await expect(ok.effectiveThreshold(21)).to.be.revertedWithCustomError(ok, "UnknownKind");
   });

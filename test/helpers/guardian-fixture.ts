@@ -20,6 +20,8 @@ export interface MultisigOptions {
   heartbeatPeriod?: bigint;
   managed?: string[];
   overrides?: { kind: number; threshold: number; delay: bigint }[];
+  /** Call kind permissions from the constructor. */
+  allowedCalls?: { target: string; selector: string }[];
 }
 
 export async function deployMultisig(ethers: HardhatEthers, guardians: string[], opts: MultisigOptions = {}): Promise<any> {
@@ -32,6 +34,7 @@ export async function deployMultisig(ethers: HardhatEthers, guardians: string[],
     heartbeatPeriod: opts.heartbeatPeriod ?? HEARTBEAT,
     managed: opts.managed ?? [],
     overrides: opts.overrides ?? [],
+    allowedCalls: opts.allowedCalls ?? [],
   };
   const ms = await ethers.deployContract("GuardianMultisig", [params]);
   await ms.waitForDeployment();

@@ -24,7 +24,7 @@ import { loadDeployParams, toPlan } from "../../tasks/operator/deploy-params.js"
 import { pendingFutures } from "../../tasks/operator/deploy-preflight.js";
 import { deployArtifact, startHardhatNode, type HardhatNode } from "../keeper/helpers/node.js";
 import { LOCAL_PARAMS } from "./helpers.js";
-import { PAUSE_GATE_ABI } from "../../client/pause-gate.js";
+import { GATE_ADMIN_SELECTORS, PAUSE_GATE_ABI } from "../../client/pause-gate.js";
 import { keeperConfigSchema } from "../../keeper/config/schema.js";
 import { checkGates } from "../../tasks/readiness/gates.js";
 import { baseConfig } from "../keeper/helpers/keeper.js";
@@ -254,9 +254,10 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
     expect((await gate.getFunction("sentinelState")())[0]).to.equal(keeperKey.address);
     expect((await gate.getFunction("sentinelState")())[1], "armed").to.equal(true);
     expect(await gate.getFunction("targets")()).to.deep.equal([await wizard.getAddress(), await aave.configurator.getAddress()]);
-    expect(out.join("\n")).to.include("Next, before an incident: the protocol's admin grants each gate its pause permission");
+    expect(out.join("\n")).to.include("Next, before an incident: the protocol's admin grants each gate its pause permission (readiness probes it)");
 
-    // What readiness then says: the gate cannot pause yet (no role), and the multisig cannot re-arm it.
+    // What readiness then says: the gate cannot pause yet (no role); the multisig can run it (its
+    // constructor allow-listed the gate's admin selectors).
     const kc = keeperConfigSchema.parse({
       ...baseConfig([node.url]),
       signers: { contain: { type: "local", keyEnv: "GATE_KEY" } },
@@ -268,12 +269,14 @@ describe("tasks: deploy a protocol's own contracts (Ignition, against a hardhat 
       },
     });
     const before = await checkGates({ provider: node.provider, keeperConfig: kc, env: { GATE_KEY: keeperKey.privateKey }, multisig: ms });
-    expect(before.findings.map((f) => f.id).sort()).to.deep.equal(["gate.admin-calls-not-allowed", "gate.cannot-release", "gate.missing-pause-permission"]);
+    expect(before.findings.map((f) => f.id).sort()).to.deep.equal(["gate.cannot-release", "gate.missing-pause-permission"]);
+    const multisig = new Contract(ms, loadArtifact("GuardianMultisig").abi as never, node.provider);
+    for (const s of GATE_ADMIN_SELECTORS) expect(await multisig.getFunction("isCallAllowed")(gateAddr, s), s).to.equal(true);
     // The protocol's admin grants the pause permission: the keeper's key pauses the token through the gate.
     await (await (wizard.connect(deployer) as any).grantRole(await (wizard as any).PAUSER_ROLE(), gateAddr)).wait();
     await (await aave.acl.connect(deployer).getFunction("addEmergencyAdmin")(gateAddr)).wait();
     const after = await checkGates({ provider: node.provider, keeperConfig: kc, env: { GATE_KEY: keeperKey.privateKey }, multisig: ms });
-    expect(after.findings.map((f) => f.id)).to.deep.equal(["gate.admin-calls-not-allowed"]);
+    expect(after.findings).to.deep.equal([]);
     await (await deployer.sendTransaction({ to: keeperKey.address, value: 10n ** 18n })).wait();
     await (await (gate.connect(keeperKey) as any).getFunction("sentinelPause")(await aave.configurator.getAddress(), 3600)).wait();
     expect(await aave.dataProvider.getFunction("getPaused")(await aave.debt.getAddress())).to.equal(true);

@@ -122,6 +122,7 @@ const scenario: Scenario<State> = {
             heartbeatPeriod: 90 * DAY,
             managed: [await vault.getAddress()],
             overrides: [],
+            allowedCalls: [],
           },
         ],
         deployer,

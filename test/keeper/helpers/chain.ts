@@ -124,6 +124,7 @@ export async function deployGuardianSystemOn(node: HardhatNode): Promise<Guardia
     heartbeatPeriod: 90n * DAY,
     managed: [await breaker.getAddress(), await vault.getAddress()],
     overrides: [],
+    allowedCalls: [],
   };
   const multisig = (await deployArtifact(deployer, "guardian/GuardianMultisig.sol", "GuardianMultisig", params)) as unknown as GuardianMultisig;
   const ms = await multisig.getAddress();
