@@ -42,6 +42,7 @@ export async function benchGuardian(ethers: any): Promise<Record<string, number>
       heartbeatPeriod: 90n * DAY,
       managed: [b],
       overrides: [],
+      allowedCalls: [],
     };
     const ms = await ethers.deployContract("GuardianMultisig", [params]);
     await (await breaker.grantRole(ethers.id("EMERGENCY_ROLE"), await ms.getAddress())).wait();

@@ -5,6 +5,7 @@
 import { Contract, formatEther } from "ethers";
 import type { IgnitionModule, StatusResult } from "@nomicfoundation/ignition-core";
 import { loadArtifact } from "../../client/artifacts.js";
+import { GATE_ADMIN_SELECTORS } from "../../client/pause-gate.js";
 import { ROLE_IDS, ROLE_NAMES, type BreakwaterPlan } from "../../ignition/modules/breakwater.js";
 import type { OperatorChain } from "../lib/chain.js";
 import { describeRevert, fail } from "../lib/errors.js";
@@ -235,6 +236,6 @@ export function deployGas(contract: string, params: DeployParams): bigint {
   const init = BigInt((a.bytecode.length - 2) / 2);
   const runtime = BigInt((a.deployedBytecode.length - 2) / 2);
   let gas = 53_000n + 16n * init + 200n * runtime + 150_000n;
-  if (contract === "GuardianMultisig") gas += 45_000n * BigInt(params.guardians.length + params.protocol.length + params.multisig.overrides.length + 24);
+  if (contract === "GuardianMultisig") gas += 45_000n * BigInt(params.guardians.length + params.protocol.length + params.multisig.overrides.length + params.pauseGates.length * GATE_ADMIN_SELECTORS.length + 24);
   return gas;
 }
