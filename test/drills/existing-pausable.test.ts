@@ -2,7 +2,9 @@
 // PauseGate: (a) a lending pool whose liquidity is the OpenZeppelin Wizard ERC20Pausable token
 // (contracts/test/WizardToken.sol, the Wizard's output unchanged) — drained through the pool's
 // unchecked withdrawSupply; the gate pauses the TOKEN and the drain stops — on the embedded
-// chain, with and without the gate holding PAUSER_ROLE; (b) an Aave V3 market from @aave/core-v3's
+// chain, with and without the gate holding PAUSER_ROLE; an OpenZeppelin AccessManager closing a
+// Wizard AccessManaged token whose minter key is compromised (mint, deposit as collateral, borrow);
+// the pool's own setPaused(bool) as a selector pair; (b) an Aave V3 market from @aave/core-v3's
 // artifacts (test/drills/fixtures/aave-v3-gate.ts): an oracle jump and insolvent borrows, contained
 // by setPoolPause(true) through a gate holding EMERGENCY_ADMIN, on the embedded chain and on a fork
 // of a spawned `hardhat node` where the market and the gate were deployed beforehand and named in
@@ -63,6 +65,32 @@ const drain = (grant: boolean, via: "gate" | "direct" = "gate") =>
     wizardPool,
   );
 
+/** A lending pool taking an AccessManager-governed Wizard token (WMT, `restricted` mint) as collateral,
+ * priced by a real Uniswap V2 pair; the attacker holds the minter role (a compromised minter key). */
+async function managedCollateralPool(chain: DrillChain, actors: { localDeployer: Signer; users: Signer[]; attackers: Signer[] }) {
+  const deployer = actors.localDeployer;
+  const me = await deployer.getAddress();
+  const manager = await deployWith(projectArtifact("contracts/test/TestAccessManager.sol", "TestAccessManager"), deployer, [me]);
+  const wmt = await deployWith(projectArtifact("contracts/test/WizardManagedToken.sol", "WizardManagedToken"), deployer, [manager.target]);
+  const MINTER = 1n;
+  await send(manager.getFunction("setTargetFunctionRole")(wmt.target, [wmt.interface.getFunction("mint")!.selector], MINTER));
+  await send(manager.getFunction("grantRole")(MINTER, me, 0));
+  await send(manager.getFunction("grantRole")(MINTER, await actors.attackers[0]!.getAddress(), 0)); // the compromised minter
+  const usd = await deployWith(loadArtifact("TestToken"), deployer, ["Foreign USD", "FUSD", 18]);
+  const factory = await deployWith(uniswap("UniswapV2Factory"), deployer, [me]);
+  await send(factory.getFunction("createPair")(wmt.target, usd.target));
+  const pair = String(await factory.getFunction("getPair")(wmt.target, usd.target));
+  await send(wmt.getFunction("mint")(pair, 100_000n * E18));
+  await send(usd.getFunction("mint")(pair, 100_000n * E18));
+  await send(new Contract(pair, ["function mint(address) returns (uint256)"], deployer).getFunction("mint")(me));
+  const pool = await deployWith(projectArtifact("contracts/test/drills-foreign/ForeignLendingPool.sol", "ForeignLendingPool"), deployer, [wmt.target, usd.target, pair, me, 5_000]);
+  const lender = actors.users[5]!;
+  await send(usd.getFunction("mint")(await lender.getAddress(), 1_000_000n * E18));
+  await send((usd.connect(lender) as Contract).getFunction("approve")(pool.target, 2n ** 256n - 1n));
+  await send((pool.connect(lender) as Contract).getFunction("supply")(1_000_000n * E18));
+  for (const [k, v] of Object.entries({ manager: manager.target, wmt: wmt.target, usd: usd.target, pool: pool.target })) register(chain, k, String(v));
+}
+
 describe("drill template existing-pausable (PauseGate containment)", function () {
   this.timeout(180_000);
   const out = mkdtempSync(join(tmpdir(), "drill-existing-pausable-"));
@@ -102,6 +130,56 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(String(score.facts.containment)).to.match(/^scored: the keeper's key calls pause\(\) on 0x[0-9a-fA-F]{40} directly \(no gate: no bound on the pause\)$/);
     expect(score.blocksToContain).to.equal(1);
     expect(score.savedPct).to.equal(90);
+  });
+
+  it("AccessManager: a compromised minter mints collateral and borrows against it; the gate closes the token (setTargetClosed) and the next mints revert", async function () {
+    const round = (i: number) => [
+      { to: "$wmt", signature: "mint(address,uint256)", args: ["$self", "100000e18"], note: `mint ${i}: 100,000 WMT with the stolen minter key` },
+      { to: "$wmt", signature: "approve(address,uint256)", args: ["$pool", "100000e18"] },
+      { to: "$pool", signature: "depositCollateral(uint256)", args: ["100000e18"] },
+      { to: "$pool", signature: "borrow(uint256)", args: ["50000e18"], note: `borrow ${i}: 50,000 FUSD against it` },
+    ];
+    const scenario = withSetup(
+      existingPausable({
+        id: "access-manager-minter",
+        target: "$wmt",
+        pause: { kind: "access-manager", manager: "$manager" },
+        grant: [{ to: "$manager", signature: "grantRole(uint64,address,uint32)", args: [0, "$gate", 0], note: "the manager's admin gives the gate ADMIN_ROLE (setTargetClosed)" }],
+        funds: { token: "$usd", holder: "$pool" },
+        attack: [1, 2, 3, 4].map(round),
+        cooldownBlocks: 2,
+      }),
+      managedCollateralPool,
+    );
+    const score = await runScenario(hre, scenario, CONTAIN);
+    met(score);
+    expect(String(score.facts.containment)).to.match(/^scored: the keeper contains through PauseGate 0x[0-9a-fA-F]{40}: sentinelPause\(address,uint64\) → OpenZeppelin AccessManager 0x[0-9a-fA-F]{40}: setTargetClosed\(target, true\)/);
+    expect(score.blocksToContain).to.equal(1);
+    expect(score.facts.protocolPausedAtEnd).to.equal("yes");
+    const mints = score.transactions.filter((t) => t.kind === "malicious" && /^mint /.test(t.note ?? ""));
+    expect(mints.map((t) => t.success)).to.deep.equal([true, false, false, false]); // AccessManagedUnauthorized once closed
+    expect(BigInt(score.fundsLost)).to.equal(50_000n * E18);
+  });
+
+  it("selectors: the pool's own setPaused(true) through a gate that holds the pool's ownership", async function () {
+    const scenario = withSetup(
+      existingPausable({
+        id: "selectors-set-paused",
+        target: "$pool",
+        pause: { kind: "selectors", pause: { signature: "setPaused(bool)", args: [true] }, unpause: { signature: "setPaused(bool)", args: [false] }, containedWhen: { target: "$pool", signature: "paused()" } },
+        grant: [{ to: "$pool", signature: "transferOwnership(address)", args: ["$gate"], note: "the pool's owner hands ownership to the gate" }],
+        funds: { token: "$token", holder: "$pool" },
+        attack: [1, 2, 3, 4].map((i) => ({ to: "$pool", signature: "withdrawSupply(uint256)", args: ["100000e18"], note: `drain ${i}` })),
+        cooldownBlocks: 2,
+      }),
+      wizardPool,
+    );
+    const score = await runScenario(hre, scenario, CONTAIN);
+    met(score);
+    expect(String(score.facts.containment)).to.match(/^scored: the keeper contains through PauseGate/);
+    expect(score.blocksToContain).to.equal(1);
+    expect(score.transactions.filter((t) => t.kind === "malicious").map((t) => t.success)).to.deep.equal([true, false, false, false]);
+    expect(BigInt(score.fundsLost)).to.equal(100_000n * E18);
   });
 
   it("drillKeeperConfig passes contain targets with and without the team's config (the team's targets kept, the drill's over them), and needs no breaker", function () {
