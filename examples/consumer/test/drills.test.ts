@@ -184,12 +184,13 @@ describe("the project's drills (breakwater drill run, embedded chain and a fork 
     });
   });
 
-  it("`drill list` shows the library's scenarios, this project's drills/ files (not the _pool.ts helper) and the templates", () => {
+  it("`drill list` shows the library's scenarios, this project's drills/ files (not the _pool.ts / _legacy-vault.ts helpers) and the templates", () => {
     const r = hardhat(["breakwater", "drill", "list"]);
     expectOk(r, "drill list");
-    for (const id of ["multi-tx-drain-copycats", "compromised-admin-key", "price-feed-over-borrow", ...TEMPLATES.map((t) => `pool-${t}`), ...TEMPLATES.map((t) => `template:${t}`)]) expect(r.stdout).to.include(id);
-    expect(r.stdout).to.match(/9 library scenario\(s\), 5 of yours/);
+    for (const id of ["multi-tx-drain-copycats", "compromised-admin-key", "price-feed-over-borrow", "legacy-vault-gate", ...TEMPLATES.map((t) => `pool-${t}`), ...TEMPLATES.map((t) => `template:${t}`), "template:existing-pausable"]) expect(r.stdout).to.include(id);
+    expect(r.stdout).to.match(/9 library scenario\(s\), 6 of yours/);
     expect(r.stdout).to.not.include("_pool");
+    expect(r.stdout).to.not.include("_legacy-vault");
   });
 
   it("POOL_ABI and the feed ABI match the project's artifacts (the drills call the pool by signature)", () => {

@@ -10,7 +10,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HARDHAT = resolve(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const KEEPER = resolve(ROOT, "node_modules/.bin/breakwater-keeper");
 
-/** Hardhat's default accounts (public test keys): #0 deploys, #1-#3 guardians, #4 sentinel. */
+/** Hardhat's default accounts #0-#18 (public test keys): #0 deploys, #1-#3 guardians, #4 sentinel. */
 export const KEYS = [
   "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -25,6 +25,13 @@ export const KEYS = [
   "0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897",
   "0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82",
   "0xa267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1",
+  // #13-#18: the retrofit's accounts (drills/_legacy-vault.ts): #14-#16 depositors, #17 contain key, #18 attacker.
+  "0x47c99abed3324a2707c28affff1267e45918ec8c3f20b8aa892e8b065d2942dd",
+  "0xc526ee95bf44d8fc405a158bb884d9d1238d99f0612e9f33d006bb0789009aaa",
+  "0x8166f546bab6da521a8369cab06c5d2b9e46670292d85c875ee9ec20e84ffb61",
+  "0xea6c44ac03bff858b476bba40716402b03e41b8e97e276d1baec7c37d42484a0",
+  "0x689af8efa8c651a91ad287602527f3af2fe9f6501a7ac4b061667b5a93e037fd",
+  "0xde9be858da4a475276426320d5e9262ecfc3ba460bfac56360bfa6c4c28b4ee0",
 ] as const;
 
 export async function freePort(): Promise<number> {
