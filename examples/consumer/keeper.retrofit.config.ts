@@ -23,8 +23,11 @@ const read = (file: string, what: string) => {
   return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 };
 const { legacyVault } = read(VAULT, "run scripts/deploy-legacy-vault.ts first (or set LEGACY_VAULT_FILE)") as { legacyVault: string };
-const gate = (read(BOOK, "run breakwater deploy --params deploy/breakwater-retrofit.<network>.json first (or set POOL_ADDRESS_BOOK)").contracts as Record<string, string>).legacyGate;
-if (!gate) throw new Error(`keeper.retrofit.config.ts: ${BOOK} has no contracts.legacyGate: deploy with deploy/breakwater-retrofit.<network>.json (its pauseGates entry), not the pool's parameters`);
+// "$legacyGate" is resolved from the address book (contracts.addressBook of keeper.config.ts); say
+// what to do when the book is the pool-only one.
+if (!(read(BOOK, "run breakwater deploy --params deploy/breakwater-retrofit.<network>.json first (or set POOL_ADDRESS_BOOK)").contracts as Record<string, string>).legacyGate) {
+  throw new Error(`keeper.retrofit.config.ts: ${BOOK} has no contracts.legacyGate: deploy with deploy/breakwater-retrofit.<network>.json (its pauseGates entry), not the pool's parameters`);
+}
 
 export default defineKeeperConfig({
   ...pool,
@@ -39,10 +42,10 @@ export default defineKeeperConfig({
       targets: {
         legacyVault: {
           via: "gate",
-          to: gate,
+          to: "$legacyGate",
           function: "sentinelPause(address,uint64)",
-          args: [legacyVault, String(CONTAIN_SECONDS)],
-          containedWhen: { target: legacyVault, function: "paused()" },
+          args: ["$legacyVault", String(CONTAIN_SECONDS)],
+          containedWhen: { target: "$legacyVault", function: "paused()" },
         },
       },
     },

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ruleSchema } from "../detectors/schema.js";
 import { alertsSchema, respondersSchema } from "../responders/schema.js";
 import { signerSchema } from "../signers/schema.js";
-import { address, urlWith } from "./fields.js";
+import { address, addressOrName, urlWith } from "./fields.js";
 import { readKeeperAddressBook, type KeeperAddressBook } from "./address-book.js";
 
 /** Multicall3 at the same address on every chain that has it. */
@@ -37,9 +37,6 @@ export const chainSchema = z.object({
   multicall3: address.optional(),
 });
 
-const addressOrName = z
-  .string()
-  .refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) || /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v), "must be a 0x-prefixed 20-byte hex address or a $name (contracts.named / the address book)");
 
 export const contractsSchema = z.object({
   /**
@@ -129,9 +126,32 @@ export const keeperConfigSchema = z
       return z.NEVER;
     }
     const multicall3 = cfg.chain.multicall3 ?? book?.contracts.multicall3 ?? CANONICAL_MULTICALL3;
+    // Contain targets may name contracts as "$name" too (the gate, the protocol): resolved here once.
+    const named$ = (v: string, path: (string | number)[]): string => {
+      if (!/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return v;
+      const a = named[v.slice(1)];
+      if (!a) ctx.addIssue({ code: "custom", path, message: `unknown name "${v}": define it in contracts.named or the address book (${Object.keys(named).join(", ") || "none"})` });
+      return a ?? v;
+    };
+    const targets = Object.fromEntries(
+      Object.entries(cfg.responders.contain.targets).map(([name, t]) => {
+        const at = ["responders", "contain", "targets", name];
+        return [name, {
+          ...t,
+          to: named$(t.to, [...at, "to"]),
+          args: t.args.map((a, i) => (typeof a === "string" ? named$(a, [...at, "args", i]) : a)),
+          containedWhen: {
+            ...t.containedWhen,
+            target: named$(t.containedWhen.target, [...at, "containedWhen", "target"]),
+            args: t.containedWhen.args.map((a, i) => (typeof a === "string" ? named$(a, [...at, "containedWhen", "args", i]) : a)),
+          },
+        }];
+      }),
+    );
     const out = {
       ...cfg,
       chain: { ...cfg.chain, multicall3 },
+      responders: { ...cfg.responders, contain: { ...cfg.responders.contain, targets } },
       contracts: { ...cfg.contracts, ...(breaker ? { breaker } : {}), ...(guardian ? { guardian } : {}), named },
     };
     checkRules(out, ctx);

@@ -3,7 +3,7 @@
 // file: the config names the environment variables holding them.
 import { z } from "zod";
 import { FunctionFragment, id } from "ethers";
-import { address, envName, httpUrl } from "../config/fields.js";
+import { address, addressOrName, envName, httpUrl } from "../config/fields.js";
 
 
 const minSeverity = z.enum(["P1", "P2", "P3", "P4"]).optional();
@@ -173,8 +173,8 @@ export const containTargetSchema = z
   .object({
     /** gate: `to` is a PauseGate and the key is its sentinel; direct: `to` is the protocol itself (relayer key holds its pause role). */
     via: z.enum(["gate", "direct"]),
-    /** The contract called. */
-    to: address,
+    /** The contract called (an address or a "$name" of contracts.named / the address book). */
+    to: addressOrName,
     /** The function called, e.g. "sentinelPause(address,uint64)" (gate) or "pause()" (direct). */
     function: functionSignature,
     /** Its arguments (addresses and big numbers as strings). */
@@ -182,7 +182,7 @@ export const containTargetSchema = z
     /** State check: a view returning one bool; when it returns `equals`, the target is contained. */
     containedWhen: z
       .object({
-        target: address,
+        target: addressOrName,
         function: functionSignature,
         args: z.array(callArg).default([]),
         equals: z.boolean().default(true),

@@ -10,3 +10,4 @@
 export * from "./kit.js";
 export { existingPausable, keyCompromise, repeatedDrain, priceManipulation, replay, templates } from "./templates/index.js";
 export type { ExistingPausableParams, KeyCompromiseParams, RepeatedDrainParams, PriceManipulationParams, ReplayParams, TemplateBase } from "./templates/index.js";
+export type { RuleInput } from "../../keeper/detectors/schema.js";

@@ -241,7 +241,10 @@ export async function checkReadiness(inp: ReadinessInputs): Promise<ReadinessRep
       add({ id: "keeper.contracts-mismatch", severity: "high", title: `The keeper config names ${mismatches.length} contract(s) other than the address book's`, detail: mismatches.join("; "), fix: `use contracts: { addressBook: "<the book>" } in ${inp.keeperConfigPath ?? "the keeper config"} (and drop the stale entries), then restart the keeper` });
     } else pass("keeper contracts", "every contract the keeper names is the address book's");
     const sig = kc.signers.sentinel;
-    if (!sig) {
+    const pausesBreaker = kc.rules.some((x) => x.enabled !== false && x.act === true && x.action === "pause");
+    if (!sig && !pausesBreaker) {
+      pass("keeper sentinel key", "the keeper pauses no breaker (no acting rule with action pause): it contains through responders.contain or alerts");
+    } else if (!sig) {
       add({ id: "sentinel.keeper-no-key", severity: "high", title: "The keeper has no sentinel signer", detail: "signers.sentinel is not configured: act rules cannot pause", fix: `add signers.sentinel: { type: "local", keyEnv: "BREAKWATER_SENTINEL_KEY" } to ${inp.keeperConfigPath ?? "the keeper config"}` });
     } else {
       const { address: keyAddr, why } = signerAddress(sig, inp.env ?? process.env);

@@ -361,4 +361,16 @@ describe("keeper contain (hardhat node)", function () {
     expect(both.success).to.equal(false);
     expect(both.error!.issues.map((i) => i.path.join("."))).to.deep.equal(["signers.contain"]);
   });
+
+  it("config: contain targets name contracts as $name (contracts.named / the address book), resolved once; an unknown name is an error at its field", function () {
+    const named = { gate: gate.target as string, token: token.target as string };
+    const target = { via: "gate", to: "$gate", function: "sentinelPause(address,uint64)", args: ["$token", "3600"], containedWhen: { target: "$token", function: "paused()" } };
+    const base = { ...baseConfig(["http://127.0.0.1:1"]), contracts: { named }, signers: { contain: { type: "local", keyEnv: "K" } } };
+    const ok = keeperConfigSchema.parse({ ...base, responders: { contain: { allowedSelectors: ["sentinelPause(address,uint64)"], targets: { t: target } } } });
+    expect(ok.responders.contain.targets.t).to.deep.include({ to: named.gate, args: [named.token, "3600"] });
+    expect(ok.responders.contain.targets.t!.containedWhen.target).to.equal(named.token);
+    const bad = keeperConfigSchema.safeParse({ ...base, responders: { contain: { allowedSelectors: ["sentinelPause(address,uint64)"], targets: { t: { ...target, to: "$nope" } } } } });
+    expect(bad.success).to.equal(false);
+    expect(bad.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`)[0]).to.match(/^responders\.contain\.targets\.t\.to: unknown name "\$nope": define it in contracts\.named or the address book \(gate, token\)/);
+  });
 });

@@ -318,6 +318,19 @@ describe("readiness: the plan against a deployed suite, the keeper and the drill
     expect(r.ok).to.equal(false);
   });
 
+  it("a keeper without signers.sentinel that pauses no breaker (contain / alert only) is not a finding (the config itself refuses pause rules without the key)", async () => {
+    const book = await deploy();
+    await caughtUp();
+    const noKey = () =>
+      keeperConfig(book, (c) => {
+        delete (c.signers as { sentinel?: unknown }).sentinel;
+        c.rules = c.rules!.map((x) => ({ ...x, act: false, action: "alert" })) as never;
+      });
+    const alertOnly = await check(book, { config: noKey() });
+    expect(ids(alertOnly)).to.not.include("sentinel.keeper-no-key");
+    expect(alertOnly.checks.find((c) => c.name === "keeper sentinel key")!.detail).to.match(/pauses no breaker/);
+  });
+
   it("dead keeper: the keeper stopped → keeper.down", async () => {
     const book = await deploy();
     await caughtUp();

@@ -1,10 +1,7 @@
 // The LegacyVault retrofit as the keeper config, the deploy scripts, the drill and the tests share
 // it (a helper module: the leading "_" keeps it out of `drill list`; no imports, so the keeper's
 // config can load it without the drill runtime).
-import type { KeeperConfigInput } from "breakwater/keeper";
-
-/** A keeper rule as a config file writes it. */
-type Rule = NonNullable<KeeperConfigInput["rules"]>[number];
+import type { RuleInput as Rule } from "breakwater/keeper";
 
 /** Hardhat's default accounts the retrofit uses (public test keys). */
 export const LEGACY = {

@@ -4,7 +4,8 @@
 // `pauseGates` entry of deploy/breakwater-retrofit.localhost.json), the vault's admin grants the
 // gate PAUSER_ROLE, readiness shows the gate, the drill rehearses it (embedded chain, then a fork of
 // the node through its address book and the production keeper config), and the keeper bin contains
-// a live drain through the gate; after the pause's expiry anyone releases it. Everything through
+// a live drain through the gate; after the pause's expiry anyone releases it and the guardians
+// re-arm the gate through the multisig's slow path. Everything through
 // the installed package (tasks, bin, `breakwater/drills`); this file keeps its address book,
 // journal and reports in a temp dir (deployments/localhost.json stays test/pool.test.ts's).
 import { expect } from "chai";
@@ -119,37 +120,15 @@ describe("retrofit: the already deployed LegacyVault contained through a PauseGa
     expect(await vault.getFunction("totalDeposits")()).to.equal(3n * DEPOSIT);
   });
 
-  it("readiness names the missing PAUSER_ROLE; after the vault's admin grants it (scripts/grant-legacy-pauser.ts) the gate is clean but for the multisig's allow-list", () => {
+  it("readiness names the missing PAUSER_ROLE; after the vault's admin grants it (scripts/grant-legacy-pauser.ts) the gate is clean (the deploy flow allow-listed its admin functions on the multisig)", () => {
     const before = readiness();
     expect(before.map((f) => f.id), JSON.stringify(before, null, 2)).to.include("gate.missing-pause-permission");
     expectOk(hardhat(["--network", "localhost", "run", "scripts/grant-legacy-pauser.ts"], { ...env, BREAKWATER_ADDRESS_BOOK: book }), "grant-legacy-pauser");
     const after = readiness();
     const gateFindings = after.filter((f) => f.id.startsWith("gate."));
-    // Until the guardians allow-list the gate's incident functions for their Call kind (slow path).
-    expect(gateFindings.map((f) => [f.id, f.severity]), JSON.stringify(gateFindings, null, 2)).to.deep.equal([["gate.admin-calls-not-allowed", "medium"]]);
+    expect(gateFindings, JSON.stringify(gateFindings, null, 2)).to.deep.equal([]);
     // Without the keeper running, its /healthz is the only high finding.
     expect(after.filter((f) => f.severity === "high").map((f) => f.id), JSON.stringify(after, null, 2)).to.deep.equal(["keeper.down"]);
-  });
-
-  it("the guardians allow-list the gate's incident functions through the multisig's slow path (guardian tasks); readiness is clean", async () => {
-    // 2 of the 4 guardians (slowThreshold 2), a 1-day delay with a veto window: propose, sign, queue, wait, execute.
-    const g = { ...env, G1: KEYS[1], G2: KEYS[2] };
-    const bw = (args: string[], what: string) => expectOk(hardhat(["--network", "localhost", "breakwater", "guardian", ...args, "--deployments", dir], g), what);
-    const queued: string[] = [];
-    for (const fn of ["armSentinel", "extendPause", "endPause", "setSentinel"]) {
-      const file = join(dir, `allow-${fn}.json`);
-      const selector = pauseGateIface.getFunction(fn)!.selector;
-      bw(["propose", "--kind", "SetCallAllowed", "--args", `${contracts.legacyGate},${selector},true`, "--out", file, "--force"], `propose SetCallAllowed ${fn}`);
-      bw(["sign", "--file", file, "--key-env", "G1"], `sign ${fn} (guardian 1)`);
-      bw(["sign", "--file", file, "--key-env", "G2"], `sign ${fn} (guardian 2)`);
-      bw(["submit", "--file", file, "--key-env", "G1"], `submit ${fn}`);
-      queued.push((JSON.parse(readFileSync(file, "utf8")) as { submitted: { id: string } }).submitted.id);
-    }
-    await node.rpc("evm_increaseTime", [86_400 + 60]);
-    await node.rpc("evm_mine");
-    for (const id_ of queued) bw(["execute-queued", "--id", id_, "--key-env", "G1"], `execute-queued ${id_}`);
-    const after = readiness();
-    expect(after.filter((f) => f.id.startsWith("gate.")), JSON.stringify(after, null, 2)).to.deep.equal([]);
   });
 
   it("drills/legacy-vault-gate.ts on a fork of the node: attaches to the book's gate and the production keeper config; the node's gate is untouched", async () => {
@@ -221,5 +200,25 @@ describe("retrofit: the already deployed LegacyVault contained through a PauseGa
     const depositor = vault.connect(node.wallet(16)) as Contract;
     await (await depositor.getFunction("withdraw")(parseUnits("1000", 6))).wait();
     expect(await vault.getFunction("hasRole")(id("PAUSER_ROLE"), contracts.legacyGate)).to.equal(true);
+  });
+
+  it("after the incident the guardians re-arm the gate through the multisig's slow path (a Call of armSentinel, guardian tasks); readiness is clean again", async () => {
+    const before = readiness();
+    expect(before.map((f) => f.id), JSON.stringify(before, null, 2)).to.include("gate.not-armed");
+    // 2 of the 4 guardians (slowThreshold 2), a 1-day delay with a veto window: propose, sign, queue, wait, execute.
+    const g = { ...env, G1: KEYS[1], G2: KEYS[2] };
+    const bw = (args: string[], what: string) => expectOk(hardhat(["--network", "localhost", "breakwater", "guardian", ...args, "--deployments", dir], g), what);
+    const file = join(dir, "rearm.json");
+    bw(["propose", "--kind", "Call", "--target", contracts.legacyGate!, "--args", pauseGateIface.encodeFunctionData("armSentinel", []), "--out", file, "--force"], "propose Call armSentinel");
+    bw(["sign", "--file", file, "--key-env", "G1"], "sign (guardian 1)");
+    bw(["sign", "--file", file, "--key-env", "G2"], "sign (guardian 2)");
+    bw(["submit", "--file", file, "--key-env", "G1"], "submit (queued)");
+    const queued = (JSON.parse(readFileSync(file, "utf8")) as { submitted: { id: string } }).submitted.id;
+    await node.rpc("evm_increaseTime", [86_400 + 60]);
+    await node.rpc("evm_mine");
+    bw(["execute-queued", "--id", queued, "--key-env", "G1"], "execute-queued");
+    expect((await gate.getFunction("sentinelState")())[1], "armed again").to.equal(true);
+    const after = readiness();
+    expect(after.filter((f) => f.id.startsWith("gate.")), JSON.stringify(after, null, 2)).to.deep.equal([]);
   });
 });

@@ -260,7 +260,10 @@ export function existingPausable(params: ExistingPausableParams): Scenario<Templ
     } catch (err) {
       return `impersonating the gate's admin ${admin} to make the drill's key the sentinel of ${gateAddress} failed (${explainContainRevert(err).reason}): name the gate's admin in params.gateAdmin`;
     }
-    if (!deployed) s.facts.gate = `PauseGate ${gateAddress} of the address book`;
+    if (!deployed) {
+      const inBook = Object.values(chain.addressBook?.contracts ?? {}).some((v) => typeof v === "string" && v.toLowerCase() === gateAddress.toLowerCase());
+      s.facts.gate = inBook ? `PauseGate ${gateAddress} of the address book` : `PauseGate ${gateAddress} (${gateRef}, named by the scenario)`;
+    }
     if (adminDid.length) s.facts.gateAdminImpersonated = `${admin}: ${adminDid.join(", ")}`;
     plan = {
       target,
