@@ -27,6 +27,17 @@ const foreign = async (chain: DrillChain, actors: { localDeployer: import("ether
   for (const [k, v] of Object.entries(s)) register(chain, k, v);
 };
 
+/** The attacker's collateral, then the borrow at the pumped price (the price-manipulation tests). */
+const BORROW_AGAINST_PUMP = {
+  attackerFunds: { token: "$collateral", amount: "10000e18" },
+  attackerSetup: [
+    { to: "$collateral", signature: "approve(address,uint256)", args: ["$pool", "10000e18"] },
+    { to: "$pool", signature: "depositCollateral(uint256)", args: ["10000e18"] },
+  ],
+  exploit: [{ to: "$pool", signature: "borrow(uint256)", args: ["70000e18"], note: "borrow 70,000 against the pumped collateral" }],
+  warmupBlocks: 5,
+  cooldownBlocks: 2,
+};
 const met = (s: DrillScore) => expect(s.unmet, s.unmet.join("; ")).to.deep.equal([]);
 
 describe("drill templates on the embedded chain (foreign protocols)", function () {
@@ -87,14 +98,7 @@ describe("drill templates on the embedded chain (foreign protocols)", function (
         tokenIn: "$debt",
         tokenOut: "$collateral",
         amountIn: "300000e18",
-        attackerFunds: { token: "$collateral", amount: "10000e18" },
-        attackerSetup: [
-          { to: "$collateral", signature: "approve(address,uint256)", args: ["$pool", "10000e18"] },
-          { to: "$pool", signature: "depositCollateral(uint256)", args: ["10000e18"] },
-        ],
-        exploit: [{ to: "$pool", signature: "borrow(uint256)", args: ["70000e18"], note: "borrow 70,000 against the pumped collateral" }],
-        warmupBlocks: 5,
-        cooldownBlocks: 2,
+        ...BORROW_AGAINST_PUMP,
       }),
       foreign,
     );
@@ -117,14 +121,7 @@ describe("drill templates on the embedded chain (foreign protocols)", function (
         tokenIn: "$debt",
         amountIn: "300000e18",
         flashSwap: { from: "$loanPair" },
-        attackerFunds: { token: "$collateral", amount: "10000e18" },
-        attackerSetup: [
-          { to: "$collateral", signature: "approve(address,uint256)", args: ["$pool", "10000e18"] },
-          { to: "$pool", signature: "depositCollateral(uint256)", args: ["10000e18"] },
-        ],
-        exploit: [{ to: "$pool", signature: "borrow(uint256)", args: ["70000e18"], note: "borrow 70,000 against the pumped collateral" }],
-        warmupBlocks: 5,
-        cooldownBlocks: 2,
+        ...BORROW_AGAINST_PUMP,
       }),
       async (chain, actors) => {
         await foreign(chain, actors);

@@ -14,27 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract } from "ethers";
 import { ROOT, expectOk, hardhat, startNode, type Node, type Run } from "./helpers.js";
+import type { DrillScore as Report } from "breakwater/drills";
 import { ACCOUNT, E18, FEED_ABI, POOL_ABI, TOKEN_ABI, USD, seedLiquidityAndPair, type PoolStack } from "../drills/_pool.js";
 
-interface Report {
-  scenario: string;
-  expectationsMet: boolean;
-  unmet: string[];
-  skipped?: string;
-  firstMaliciousBlock: number | null;
-  detectedBlock: number | null;
-  containedBlock: number | null;
-  blocksToContain: number | null;
-  savedPct: number | null;
-  falseAlarms: number;
-  fundsLost: string;
-  fork: { url: string; blockNumber?: number } | null;
-  addressBook?: string | null;
-  impersonated?: string[];
-  facts: Record<string, string | number>;
-  transactions: { kind: string; success: boolean | null; note?: string }[];
-  incidents?: { ruleId: string }[];
-}
 
 const TEMPLATES = ["key-compromise", "repeated-drain", "price-manipulation", "replay"] as const;
 

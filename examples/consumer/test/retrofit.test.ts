@@ -15,29 +15,13 @@ import { join } from "node:path";
 import { Contract, Wallet, id, parseUnits } from "ethers";
 import { PAUSE_GATE_ABI, pauseGateIface } from "breakwater/client";
 import { KEYS, ROOT, expectOk, freePort, hardhat, keeperCli, startKeeper, startNode, type Node } from "./helpers.js";
+import type { DrillScore as Report } from "breakwater/drills";
 import { CONTAIN_SECONDS, DEPOSIT, LEGACY } from "../drills/_legacy-vault.js";
 
 interface Finding {
   id: string;
   severity: string;
   title: string;
-}
-interface Report {
-  scenario: string;
-  expectationsMet: boolean;
-  unmet: string[];
-  skipped?: string;
-  firstMaliciousBlock: number | null;
-  detectedBlock: number | null;
-  blocksToContain: number | null;
-  savedPct: number | null;
-  falseAlarms: number;
-  fundsLost: string;
-  fork: { url: string } | null;
-  addressBook?: string | null;
-  facts: Record<string, string | number>;
-  transactions: { kind: string; success: boolean | null }[];
-  incidents?: { ruleId: string }[];
 }
 
 /** The pool's sentinel (#4) and the gate's sentinel (#17): two lanes, two keys. */
