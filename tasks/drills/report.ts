@@ -220,7 +220,11 @@ export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
   L.push("");
   if (s.containedBlock === null) L.push(act.length ? "**Not contained.**" : "No containment action (none needed).");
   else L.push(`${pauseLabel(s)} was included in block ${s.containedBlock} (+${s.blocksToContain} block(s) after the first malicious transaction, ${secs(s.timeToContainMs)}).`);
-  for (const a of s.keeperAttempts) L.push(`- keeper ${a.kind ?? "tx"} ${a.hash ?? "(no hash)"}: ${a.status}${a.includedBlock !== undefined ? ` in block ${a.includedBlock}` : ""}${a.maxFeePerGas ? `, maxFeePerGas ${a.maxFeePerGas}` : ""}`);
+  for (const a of s.keeperAttempts) {
+    const cost = a.gasUsed !== undefined && a.feePaidWei !== undefined ? `, gas ${Number(a.gasUsed).toLocaleString("en-US")}, fee ${fmtUnits(a.feePaidWei, 18, "ETH")}` : "";
+    L.push(`- keeper ${a.kind ?? "tx"} ${a.hash ?? "(no hash)"}: ${a.status}${a.includedBlock !== undefined ? ` in block ${a.includedBlock}` : ""}${a.maxFeePerGas ? `, maxFeePerGas ${a.maxFeePerGas}` : ""}${cost}`);
+  }
+  if (s.keeperFeesWei && s.keeperFeesWei !== "0") L.push("", `The keeper paid ${fmtUnits(s.keeperFeesWei, 18, "ETH")} in fees for its transactions (gas × effective price, from the receipts; the drill chain's fees, not mainnet's).`);
   L.push("");
   L.push("## Funds");
   L.push("");

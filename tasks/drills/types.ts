@@ -231,7 +231,9 @@ export interface DrillScore {
   series: { block: number; funds: string }[];
   transactions: DrillTxRecord[];
   /** The keeper's tx attempts and timeline, from its store. */
-  keeperAttempts: { hash?: string; status: string; includedBlock?: number; maxFeePerGas?: string; kind?: string; nonce?: number; note?: string }[];
+  keeperAttempts: { hash?: string; status: string; includedBlock?: number; maxFeePerGas?: string; kind?: string; nonce?: number; note?: string; gasUsed?: string; feePaidWei?: string }[];
+  /** What the keeper's included pause / contain transactions cost (gas × effective price, from their receipts), in wei. */
+  keeperFeesWei?: string;
   timeline: { at: number; block: number | null; kind: string; message: string }[];
   facts: Record<string, string | number>;
   fork: { url: string; blockNumber?: number } | null;

@@ -105,6 +105,12 @@ describe("drill template existing-pausable (PauseGate containment)", function ()
     expect(score.detectedBlock).to.equal(score.firstMaliciousBlock);
     expect(score.blocksToContain).to.equal(1);
     expect(score.keeperAttempts.filter((a) => a.kind === "contain").map((a) => [a.status, a.includedBlock])).to.deep.equal([["included", score.containedBlock]]);
+    // What containment cost, from the receipt: gas × effective price of the included contain call.
+    const contain = score.keeperAttempts.find((a) => a.kind === "contain")!;
+    expect(Number(contain.gasUsed)).to.be.greaterThan(21_000);
+    expect(score.keeperFeesWei).to.equal(contain.feePaidWei);
+    expect(BigInt(score.keeperFeesWei!)).to.be.greaterThan(0n);
+    expect(renderMarkdown(score)).to.match(/The keeper paid [\d.,]+ ETH in fees for its transactions/);
     const mal = score.transactions.filter((t) => t.kind === "malicious");
     expect(mal.map((t) => t.success)).to.deep.equal([true, false, false, false]); // EnforcedPause at the token
     expect(BigInt(score.fundsLost)).to.equal(100_000n * E18);
