@@ -67,6 +67,13 @@ export function writeSummary(scores: DrillScore[], dir: string): void {
 const dash = (v: unknown) => (v === null || v === undefined ? "—" : String(v));
 const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? "—" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
+/** A fee in ETH with 3 significant digits ("0.00576 ETH"), and the gas price it implies. */
+function fmtFee(feeWei: string, gasUsed?: string): string {
+  const eth = Number(BigInt(feeWei)) / 1e18;
+  const price = gasUsed && BigInt(gasUsed) > 0n ? ` at ${(Number(BigInt(feeWei) / BigInt(gasUsed)) / 1e9).toPrecision(3)} gwei` : "";
+  return `${eth === 0 ? "0" : eth.toPrecision(3)} ETH${price}`;
+}
+
 function fmtUnits(v: string, decimals: number, symbol = ""): string {
   let n: bigint;
   try {
@@ -221,10 +228,10 @@ export function renderMarkdown(s: DrillScore, plan?: IncidentPlan): string {
   if (s.containedBlock === null) L.push(act.length ? "**Not contained.**" : "No containment action (none needed).");
   else L.push(`${pauseLabel(s)} was included in block ${s.containedBlock} (+${s.blocksToContain} block(s) after the first malicious transaction, ${secs(s.timeToContainMs)}).`);
   for (const a of s.keeperAttempts) {
-    const cost = a.gasUsed !== undefined && a.feePaidWei !== undefined ? `, gas ${Number(a.gasUsed).toLocaleString("en-US")}, fee ${fmtUnits(a.feePaidWei, 18, "ETH")}` : "";
+    const cost = a.gasUsed !== undefined && a.feePaidWei !== undefined ? `, gas ${Number(a.gasUsed).toLocaleString("en-US")}, fee ${fmtFee(a.feePaidWei, a.gasUsed)}` : "";
     L.push(`- keeper ${a.kind ?? "tx"} ${a.hash ?? "(no hash)"}: ${a.status}${a.includedBlock !== undefined ? ` in block ${a.includedBlock}` : ""}${a.maxFeePerGas ? `, maxFeePerGas ${a.maxFeePerGas}` : ""}${cost}`);
   }
-  if (s.keeperFeesWei && s.keeperFeesWei !== "0") L.push("", `The keeper paid ${fmtUnits(s.keeperFeesWei, 18, "ETH")} in fees for its transactions (gas × effective price, from the receipts; the drill chain's fees, not mainnet's).`);
+  if (s.keeperFeesWei && s.keeperFeesWei !== "0") L.push("", `The keeper paid ${fmtFee(s.keeperFeesWei)} in fees for its transactions (gas × effective price, from the receipts; the drill chain's fees, not mainnet's).`);
   L.push("");
   L.push("## Funds");
   L.push("");
