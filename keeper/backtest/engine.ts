@@ -300,8 +300,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<Backtest> {
       tally.add(await evaluateBlock(detectors, policy, ctx));
       done(r);
       // The source's prefetched window (blocks fetched ahead while catching up): read ahead for them.
-      const window = (source as unknown as { ahead?: Map<number, BlockRef> }).ahead;
-      if (window && opts.readAhead !== false) ahead.prefetch([...window.values()].filter((b) => b.number > block.number && b.number <= toBlock).sort((a, b) => a.number - b.number));
+      if (opts.readAhead !== false) ahead.prefetch(source.prefetched().filter((b) => b.number > block.number && b.number <= toBlock));
       file?.append(r);
       opts.onProgress?.(block.number, "fetch");
     }

@@ -128,6 +128,11 @@ export class BlockSource {
   /** Blocks fetched ahead while catching up (number → block); dropped on any disagreement. */
   private readonly ahead = new Map<number, BlockData>();
 
+  /** The blocks fetched ahead and not yet returned, by number (the backtest reads ahead for them). */
+  prefetched(): BlockData[] {
+    return [...this.ahead.values()].sort((a, b) => a.number - b.number);
+  }
+
   constructor(private readonly opts: BlockSourceOptions) {}
 
   /** Refresh the head (eth_getBlockByNumber latest). */
