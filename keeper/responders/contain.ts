@@ -17,7 +17,7 @@ import type { KeeperStore } from "../store/store.js";
 import type { BlockRef, Decision } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";
 import { decodeRevert, revertData } from "./abi.js";
-import type { Logger, ResponderMetrics } from "./deps.js";
+import { triedReason, type Logger, type ResponderMetrics } from "./deps.js";
 import { TxLane, type LaneEvent } from "./lane.js";
 import { normalizeSelector, type ContainResponderConfig, type ContainTargetConfig, type SentinelResponderConfig } from "./schema.js";
 
@@ -198,7 +198,7 @@ export class ContainResponder {
     } catch (err) {
       const { name: errName, reason } = explainContainRevert(err);
       this.watched.set(incidentId, p.name);
-      if (retry.lastError === `simulation failed: ${reason}`) return { status: "simulation-failed", reason };
+      if (retry.lastError === triedReason({ status: "simulation-failed", reason })) return { status: "simulation-failed", reason };
       this.record(incidentId, to, data, "failed", `simulation failed, nothing sent: ${reason}`);
       store.addTimeline({
         incidentId, at: this.now(), blockNumber: block.number, kind: "error",

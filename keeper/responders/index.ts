@@ -20,7 +20,7 @@ import type { KeeperSigner } from "../signers/types.js";
 import { AlertDispatcher, type DeliveryResult } from "./alerts/dispatch.js";
 import { alertId, messageFromDecision, retractionOf } from "./alerts/format.js";
 import type { RetractableAlert } from "../pipeline.js";
-import { silentLogger, type Logger, type ResponderMetrics } from "./deps.js";
+import { silentLogger, triedReason, type Logger, type ResponderMetrics } from "./deps.js";
 import { GuardianResponder, type ProposalOutcome } from "./guardian.js";
 import { TxLane } from "./lane.js";
 import { retrySchema, respondersSchema, type RespondersConfigInput, type RetryConfig } from "./schema.js";
@@ -173,20 +173,31 @@ export class Responders {
         out = { status: "error", reason: (err as Error).message.split("\n")[0]!.slice(0, 300) };
       }
     }
-    const rec = store.action(d.incidentId, "pause");
-    if (out.status === "sent" || out.status === "already-paused" || out.status === "duplicate" || out.status === "pending-broadcast") {
-      store.noteActionTry(d.incidentId, "pause", undefined, this.now());
-      store.finishAction(d.incidentId, "pause", "done", this.now());
-      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `pause carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number}): ${describePause(out)}` });
-      return out;
-    }
-    const reason = out.status === "deferred" ? `deferred: ${out.reason}` : out.status === "simulation-failed" ? `simulation failed: ${out.reason}` : out.reason;
-    if (out.status === "error" && rec?.lastError !== reason) {
-      this.logger.error({ incident: d.incidentId, err: reason }, "sentinel pause not sent; retrying on the next head");
-      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `pause not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
-    }
-    store.noteActionTry(d.incidentId, "pause", reason, this.now());
+    const done = out.status === "sent" || out.status === "already-paused" || out.status === "duplicate" || out.status === "pending-broadcast";
+    this.settleTry("pause", d, block, first, out, done ? describePause(out) : undefined, "sentinel pause");
     return out;
+  }
+
+  /**
+   * The bookkeeping of one try of a pause or contain decision: carried out (`carriedOut`, what was
+   * done) → the action is finished; otherwise its reason is noted and it stays pending, and an RPC-
+   * side error is logged and put on the timeline once per distinct reason (retries run every head).
+   */
+  private settleTry(kind: "pause" | "contain", d: Decision, block: BlockRef, first: boolean, out: PauseOutcome | ContainOutcome, carriedOut: string | undefined, logLabel: string): void {
+    const { store } = this.deps;
+    const rec = store.action(d.incidentId, kind);
+    if (carriedOut !== undefined) {
+      store.noteActionTry(d.incidentId, kind, undefined, this.now());
+      store.finishAction(d.incidentId, kind, "done", this.now());
+      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `${kind} carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number}): ${carriedOut}` });
+      return;
+    }
+    const reason = triedReason(out)!;
+    if (out.status === "error" && rec?.lastError !== reason) {
+      this.logger.error({ incident: d.incidentId, err: reason }, `${logLabel} not sent; retrying on the next head`);
+      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `${kind} not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
+    }
+    store.noteActionTry(d.incidentId, kind, reason, this.now());
   }
 
   /**
@@ -195,8 +206,7 @@ export class Responders {
    * tried again on every head (the gate's cooldown may end, a role may be granted, the RPC return).
    */
   private async tryContain(d: Decision, block: BlockRef, first: boolean): Promise<ContainOutcome> {
-    const { store } = this.deps;
-    const rec = store.action(d.incidentId, "contain");
+    const rec = this.deps.store.action(d.incidentId, "contain");
     let out: ContainOutcome;
     if (!this.container) out = { status: "error", reason: "no contain responder: configure responders.contain.targets and signers.contain (or signers.sentinel)" };
     else {
@@ -206,18 +216,8 @@ export class Responders {
         out = { status: "error", reason: (err as Error).message.split("\n")[0]!.slice(0, 300) };
       }
     }
-    if (out.status === "sent" || out.status === "already-contained" || out.status === "duplicate" || out.status === "pending-broadcast") {
-      store.noteActionTry(d.incidentId, "contain", undefined, this.now());
-      store.finishAction(d.incidentId, "contain", "done", this.now());
-      if (!first) store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "note", message: `contain carried out on try ${(rec?.tries ?? 0) + 1} (head ${block.number}): ${describeContain(out)}` });
-      return out;
-    }
-    const reason = out.status === "simulation-failed" ? `simulation failed: ${out.reason}` : out.reason;
-    if (out.status === "error" && rec?.lastError !== reason) {
-      this.logger.error({ incident: d.incidentId, err: reason }, "contain not sent; retrying on the next head");
-      store.addTimeline({ incidentId: d.incidentId, at: this.now(), blockNumber: block.number, kind: "error", message: `contain not sent (try ${(rec?.tries ?? 0) + 1}, retried on every new head until contained or the incident is closed): ${reason}` });
-    }
-    store.noteActionTry(d.incidentId, "contain", reason, this.now());
+    const done = out.status === "sent" || out.status === "already-contained" || out.status === "duplicate" || out.status === "pending-broadcast";
+    this.settleTry("contain", d, block, first, out, done ? describeContain(out) : undefined, "contain");
     return out;
   }
 
@@ -264,24 +264,16 @@ export class Responders {
         store.finishAction(a.incidentId, a.kind, "done", this.now());
         continue;
       }
-      if (a.kind === "pause") {
-        if (inc.status === "contained") {
-          store.finishAction(a.incidentId, a.kind, "done", this.now());
-          continue;
-        }
-        if (this.sentinel?.lane.isTracking(a.incidentId)) {
-          store.finishAction(a.incidentId, a.kind, "done", this.now());
-          continue;
-        }
-        tried++;
-        await this.tryPause(a.decision as StoredDecision, head, false);
-      } else if (a.kind === "contain") {
-        if (inc.status === "contained" || this.container?.lane.isTracking(a.incidentId)) {
+      if (a.kind === "pause" || a.kind === "contain") {
+        // Contained meanwhile, or the lane already holds its transaction: nothing left to try.
+        const lane = a.kind === "pause" ? this.sentinel?.lane : this.container?.lane;
+        if (inc.status === "contained" || lane?.isTracking(a.incidentId)) {
           store.finishAction(a.incidentId, a.kind, "done", this.now());
           continue;
         }
         tried++;
-        await this.tryContain(a.decision, head, false);
+        if (a.kind === "pause") await this.tryPause(a.decision as StoredDecision, head, false);
+        else await this.tryContain(a.decision, head, false);
       } else {
         tried++;
         await this.tryPropose(a.decision, head, false);
