@@ -111,14 +111,15 @@ export const keeperConfigSchema = z
       }
     }
     const named: Record<string, string> = { ...(book?.contracts ?? {}), ...cfg.contracts.named };
-    const resolveRef = (v: string | undefined, field: string): string | undefined => {
-      if (v === undefined || !v.startsWith("$")) return v;
+    // A "$name" → its address (contracts.named / the book); an unknown name is an issue at `path`.
+    const resolveName = (v: string | undefined, path: (string | number)[]): string | undefined => {
+      if (v === undefined || !/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return v;
       const a = named[v.slice(1)];
-      if (!a) ctx.addIssue({ code: "custom", path: ["contracts", field], message: `unknown name "${v}": define it in contracts.named or the address book (${Object.keys(named).join(", ") || "none"})` });
+      if (!a) ctx.addIssue({ code: "custom", path, message: `unknown name "${v}": define it in contracts.named or the address book (${Object.keys(named).join(", ") || "none"})` });
       return a;
     };
-    const breaker = resolveRef(cfg.contracts.breaker, "breaker") ?? book?.contracts.breaker;
-    const guardian = resolveRef(cfg.contracts.guardian, "guardian") ?? book?.contracts.guardian;
+    const breaker = resolveName(cfg.contracts.breaker, ["contracts", "breaker"]) ?? book?.contracts.breaker;
+    const guardian = resolveName(cfg.contracts.guardian, ["contracts", "guardian"]) ?? book?.contracts.guardian;
     // A keeper that only contains through PauseGates needs no breaker; a pause rule does.
     const pauseRule = cfg.rules.findIndex((r) => r.action === "pause");
     if (!breaker && pauseRule >= 0) {
@@ -127,12 +128,7 @@ export const keeperConfigSchema = z
     }
     const multicall3 = cfg.chain.multicall3 ?? book?.contracts.multicall3 ?? CANONICAL_MULTICALL3;
     // Contain targets may name contracts as "$name" too (the gate, the protocol): resolved here once.
-    const named$ = (v: string, path: (string | number)[]): string => {
-      if (!/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return v;
-      const a = named[v.slice(1)];
-      if (!a) ctx.addIssue({ code: "custom", path, message: `unknown name "${v}": define it in contracts.named or the address book (${Object.keys(named).join(", ") || "none"})` });
-      return a ?? v;
-    };
+    const named$ = (v: string, path: (string | number)[]): string => resolveName(v, path) ?? v;
     const targets = Object.fromEntries(
       Object.entries(cfg.responders.contain.targets).map(([name, t]) => {
         const at = ["responders", "contain", "targets", name];
