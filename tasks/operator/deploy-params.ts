@@ -277,11 +277,12 @@ export const deployParamsSchema = z
         ctx.addIssue({ code: "custom", path: ["limits", i, "asset"], message: `${l.asset} also has a limit at ${standaloneAsset.get(l.asset)}, on the same standalone breaker: keep one` });
       }
     });
+    const gateNames = new Map<string, number>();
     p.pauseGates.forEach((g, i) => {
       const lower = g.name.toLowerCase();
       if (names.has(lower)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "name"], message: `"${g.name}" is already the name of protocol[${names.get(lower)}]` });
-      const gateNames = p.pauseGates.slice(0, i).map((x) => x.name.toLowerCase());
-      if (gateNames.includes(lower)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "name"], message: `"${g.name}" is already the name of pauseGates[${gateNames.indexOf(lower)}]` });
+      if (gateNames.has(lower)) ctx.addIssue({ code: "custom", path: ["pauseGates", i, "name"], message: `"${g.name}" is already the name of pauseGates[${gateNames.get(lower)}]` });
+      else gateNames.set(lower, i);
       const seenTargets = new Map<string, number>();
       g.targets.forEach((t, j) => {
         const key = gateTargetKey(t);

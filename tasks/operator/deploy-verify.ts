@@ -5,7 +5,7 @@
 import { Contract, getAddress } from "ethers";
 import { loadArtifact } from "../../client/artifacts.js";
 import { ROLE_IDS, ROLE_NAMES, type PauseGatePlan, type RoleName } from "../../ignition/modules/breakwater.js";
-import { GATE_ADMIN_FUNCTIONS, GATE_ADMIN_SELECTORS, PAUSE_GATE_ABI } from "../../client/pause-gate.js";
+import { GATE_ADMIN_FUNCTIONS, GATE_ADMIN_SELECTORS, GateAdapter, PAUSE_GATE_ABI } from "../../client/pause-gate.js";
 import type { OperatorChain } from "../lib/chain.js";
 import { fail } from "../lib/errors.js";
 
@@ -139,11 +139,12 @@ export async function roleHoldersOf(chain: OperatorChain, address: string): Prom
  */
 export async function verifyGates(chain: OperatorChain, multisig: string, gates: (PauseGatePlan & { address: string })[]): Promise<void> {
   const problems: string[] = [];
+  const ms = new Contract(multisig, loadArtifact("GuardianMultisig").abi as never, chain.ethers.provider);
+  const adapterOf = { pausable: GateAdapter.Pausable, accessManaged: GateAdapter.AccessManager, selectorPair: GateAdapter.SelectorPair } as const;
   for (const g of gates) {
     const gate = new Contract(g.address, PAUSE_GATE_ABI, chain.ethers.provider);
     const admin = getAddress((await gate.getFunction("admin")()) as string);
     if (admin !== getAddress(multisig)) problems.push(`${g.name}: admin is ${admin}, not the multisig ${multisig}`);
-    const ms = new Contract(multisig, ["function isCallAllowed(address,bytes4) view returns (bool)"], chain.ethers.provider);
     for (const [i, selector] of GATE_ADMIN_SELECTORS.entries()) {
       if (!((await ms.getFunction("isCallAllowed")(g.address, selector)) as boolean)) problems.push(`${g.name}: the multisig may not call ${GATE_ADMIN_FUNCTIONS[i]} (${selector}) on the gate`);
     }
@@ -153,7 +154,7 @@ export async function verifyGates(chain: OperatorChain, multisig: string, gates:
     for (const t of g.targets) {
       const target = String(t.target);
       const cfg = (await gate.getFunction("targetConfig")(target)) as { adapter: bigint; maxDuration: bigint };
-      const want = t.kind === "pausable" ? 1n : t.kind === "accessManaged" ? 2n : 3n;
+      const want = BigInt(adapterOf[t.kind]);
       if (cfg.adapter !== want) problems.push(`${g.name}: ${target} is registered with adapter ${cfg.adapter}, planned ${want} (${t.kind})`);
       else if (cfg.maxDuration !== t.maxDuration) problems.push(`${g.name}: ${target} maxDuration is ${cfg.maxDuration}, planned ${t.maxDuration}`);
     }

@@ -9,6 +9,7 @@
 import { Contract, Wallet, ZeroAddress, getAddress, type Provider } from "ethers";
 import type { KeeperConfig } from "../../keeper/config/schema.js";
 import { explainContainRevert } from "../../keeper/responders/contain.js";
+import { loadArtifact } from "../../client/artifacts.js";
 import { GATE_ADAPTER_NAMES, GATE_ADMIN_FUNCTIONS, PAUSE_GATE_ABI, pauseGateIface } from "../../client/pause-gate.js";
 import type { Check, Finding } from "./check.js";
 
@@ -54,7 +55,6 @@ export interface GateReadinessInputs {
 
 /** What the guardians need to run a gate after it fired: re-arm, extend, end early, and re-point the sentinel. */
 const INCIDENT_FUNCTIONS: readonly (typeof GATE_ADMIN_FUNCTIONS)[number][] = ["armSentinel", "extendPause", "endPause", "setSentinel"];
-const MULTISIG_CALLS_ABI = ["function isCallAllowed(address target, bytes4 selector) view returns (bool)"];
 
 /**
  * Who administers the gate. An EOA admin is one key that can register any call and re-arm at will;
@@ -74,7 +74,7 @@ async function checkGateAdmin(inp: GateReadinessInputs, gateAddr: string, admin:
     checks.push({ name: `gate ${gateAddr}: admin`, ok: true, detail: `${admin} (a contract${multisig ? `, not the address book's multisig ${multisig}: make sure its signers can re-arm the gate` : ""})` });
     return { findings, checks };
   }
-  const ms = new Contract(multisig, MULTISIG_CALLS_ABI, inp.provider);
+  const ms = new Contract(multisig, loadArtifact("GuardianMultisig").abi as never, inp.provider);
   const missing: string[] = [];
   for (const f of INCIDENT_FUNCTIONS) {
     const selector = pauseGateIface.getFunction(f)!.selector;
