@@ -80,8 +80,17 @@ export function explainContainRevert(err: unknown): { name?: string; reason: str
   return { name: "TargetCallFailed", reason: `the gate's call ${selector} to ${callee} reverted: ${why}${hint}` };
 }
 
-/** "pause()" or "function pause()" → "function pause()". */
-const asFunction = (sig: string) => (sig.trim().startsWith("function") ? sig.trim() : `function ${sig.trim()}`);
+/** "pause()", "function pause()" or "paused() view returns (bool)" → "function pause()" / "function paused()". */
+const asFunction = (sig: string) => (sig.trim().startsWith("function") ? sig.trim() : `function ${sig.trim()}`).replace(/\s+view\b.*$|\s+returns\b.*$/, "");
+
+/** The signature as people read it: "paused() view returns (bool)" → "paused()". */
+export const callSignature = (sig: string) => asFunction(sig).replace(/^function\s+/, "");
+
+/** Calldata of a contain call or of its containedWhen view, as the config writes them (signature + args). */
+export function containCalldata(signature: string, args: readonly unknown[]): string {
+  const iface = new Interface([asFunction(signature)]);
+  return iface.encodeFunctionData(iface.fragments[0] as never, [...args]);
+}
 
 export interface ContainResponderDeps {
   store: KeeperStore;
@@ -134,19 +143,17 @@ export class ContainResponder {
       const known = Object.keys(this.d.settings.targets);
       throw new Error(`contain target "${name}" is not configured (responders.contain.targets has: ${known.join(", ") || "none"})`);
     }
-    const iface = new Interface([asFunction(target.function)]);
-    const fn = iface.fragments[0] as unknown as { selector: string; format(f: string): string };
+    const fn = new Interface([asFunction(target.function)]).fragments[0] as unknown as { selector: string; format(f: string): string };
     if (!this.allowed.has(fn.selector)) {
       throw new Error(`contain target "${name}": ${fn.format("sighash")} (${fn.selector}) is not in responders.contain.allowedSelectors; nothing sent`);
     }
-    const data = iface.encodeFunctionData(fn.format("sighash"), target.args);
-    return { name, target, data };
+    return { name, target, data: containCalldata(target.function, target.args) };
   }
 
   /** The configured state view: true = the target is contained (e.g. paused() == true). */
   async isContained(target: ContainTargetConfig): Promise<boolean> {
     const v = target.containedWhen;
-    const c = new Contract(v.target, [`${asFunction(v.function).replace(/\s+view\b.*$|\s+returns\b.*$/, "")} view returns (bool)`], this.d.provider);
+    const c = new Contract(v.target, [`${asFunction(v.function)} view returns (bool)`], this.d.provider);
     const fn = c.interface.fragments[0] as unknown as { format(f: string): string };
     const got = (await c.getFunction(fn.format("sighash")).staticCall(...v.args)) as boolean;
     return got === v.equals;

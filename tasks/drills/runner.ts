@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AbiCoder, Interface, Wallet, getAddress, type Signer } from "ethers";
+import { AbiCoder, Wallet, getAddress, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { JsonRpcServer } from "hardhat/types/network";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
@@ -35,6 +35,7 @@ import { GuardianDrill, WEBHOOK_SECRET_ENV } from "./guardians.js";
 import { loadPlan } from "../../plan/load.js";
 import { SEVERITIES } from "../../plan/schema.js";
 import { checkRoutes } from "../../keeper/responders/alerts/routing.js";
+import { callSignature, containCalldata } from "../../keeper/responders/contain.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -534,18 +535,14 @@ function drillContain(team: KeeperConfig | undefined, setup: KeeperSetup): Conta
 async function containRecord(chain: DrillChain, cfg: KeeperConfigInput, store: KeeperStore, fromBlock: number, toBlock: number): Promise<Pick<RunRecord, "containChecks" | "gatePauses">> {
   const targets = Object.entries((cfg.responders?.contain?.targets ?? {}) as Record<string, ContainTargetInput>);
   if (targets.length === 0) return {};
-  const fn = (sig: string) => (sig.trim().startsWith("function") ? sig.trim() : `function ${sig.trim()}`).replace(/\s+(view|returns)\b.*$/, "");
-  const calldata = (t: { function: string; args?: unknown[] }) => {
-    const i = new Interface([fn(t.function)]);
-    return i.encodeFunctionData(i.fragments[0] as never, (t.args ?? []) as unknown[]);
-  };
+  const calldata = (t: { function: string; args?: unknown[] }) => containCalldata(t.function, t.args ?? []);
   const containChecks: NonNullable<RunRecord["containChecks"]> = [];
   for (const a of store.txAttempts().filter((x) => x.kind === "contain" && x.status === "included" && x.includedBlock !== undefined)) {
     const found = targets.find(([, t]) => t.to.toLowerCase() === a.to?.toLowerCase() && calldata(t).toLowerCase() === a.data?.toLowerCase());
     if (!found) continue;
     const [name, t] = found;
     const v = t.containedWhen;
-    const view = `${fn(v.function).replace(/^function /, "")} on ${v.target}`;
+    const view = `${callSignature(v.function)} on ${v.target}`;
     let contained: boolean | null = null;
     try {
       const out = await chain.ethers.provider.call({ to: v.target, data: calldata(v), blockTag: a.includedBlock });

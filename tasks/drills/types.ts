@@ -117,9 +117,9 @@ export interface KeeperSetup {
   /**
    * The keeper's `contain` targets (keeper config `responders.contain`): a PauseGate's
    * sentinelPause(target, duration) or a protocol's own pause, each with the view that says
-   * "contained". The drill signs them with its sentinel key (`signers.contain` = the drill key), so
-   * the scenario's setup must make actors.sentinel the gate's sentinel (or the holder of the pause
-   * role). `allowedSelectors` defaults to the targets' functions. Merged over the team's targets
+   * "contained". The drill signs them with its contain key (`signers.contain` = actors.containKey),
+   * so the scenario's setup must make actors.containKey the gate's sentinel (or the holder of the
+   * pause role). `allowedSelectors` defaults to the targets' functions. Merged over the team's targets
    * with --keeper-config. Containment is scored from these calls: see score.ts.
    */
   contain?: {
