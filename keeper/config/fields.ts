@@ -2,10 +2,12 @@
 import { z } from "zod";
 
 export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+/** A "$name" reference (contracts.named / the address book). */
+export const NAME_REF = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 /** An address, or a "$name" the keeper config resolves (contracts.named / the address book). */
 export const addressOrName = z
   .string()
-  .refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) || /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v), "must be a 0x-prefixed 20-byte hex address or a $name (contracts.named / the address book)");
+  .refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) || NAME_REF.test(v), "must be a 0x-prefixed 20-byte hex address or a $name (contracts.named / the address book)");
 export const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex value");
 
 /** A URL whose protocol is one of `protocols` (e.g. ["http:", "https:"]). */

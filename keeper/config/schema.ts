@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ruleSchema } from "../detectors/schema.js";
 import { alertsSchema, respondersSchema } from "../responders/schema.js";
 import { signerSchema } from "../signers/schema.js";
-import { address, addressOrName, urlWith } from "./fields.js";
+import { NAME_REF, address, addressOrName, urlWith } from "./fields.js";
 import { readKeeperAddressBook, type KeeperAddressBook } from "./address-book.js";
 
 /** Multicall3 at the same address on every chain that has it. */
@@ -113,7 +113,7 @@ export const keeperConfigSchema = z
     const named: Record<string, string> = { ...(book?.contracts ?? {}), ...cfg.contracts.named };
     // A "$name" → its address (contracts.named / the book); an unknown name is an issue at `path`.
     const resolveName = (v: string | undefined, path: (string | number)[]): string | undefined => {
-      if (v === undefined || !/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return v;
+      if (v === undefined || !NAME_REF.test(v)) return v;
       const a = named[v.slice(1)];
       if (!a) ctx.addIssue({ code: "custom", path, message: `unknown name "${v}": define it in contracts.named or the address book (${Object.keys(named).join(", ") || "none"})` });
       return a;

@@ -3,6 +3,7 @@
 // evaluation error means (fail-open / fail-closed). Validated with zod at start; every field
 // that names an address also accepts "$name" (resolved from `contracts.named`).
 import { z } from "zod";
+import { addressOrName } from "../config/fields.js";
 
 /** fail-closed rules act after this many consecutive blocks whose evaluation failed. */
 export const DEFAULT_FAIL_CLOSED_AFTER = 3;
@@ -17,13 +18,8 @@ export function onErrorOf(rule: { onError?: "fail-open" | "fail-closed" | { mode
 export const addressRe = /^0x[0-9a-fA-F]{40}$/;
 const bytes32Re = /^0x[0-9a-fA-F]{64}$/;
 
-/** A 0x address or a "$name" from `contracts.named`. */
-export const addressRef = z
-  .string()
-  .refine(
-    (s) => addressRe.test(s) || /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(s),
-    "must be a 0x-prefixed 20-byte hex address or a $name from contracts.named",
-  );
+/** A 0x address or a "$name" (contracts.named / the address book). */
+export const addressRef = addressOrName;
 
 /** A literal in a condition. Big numbers go as strings: "1000000000000000000000", "0x...", "1000e18". */
 export const literal = z.union([
