@@ -12,7 +12,7 @@
 //   4. TxLane.submit (kind "contain"): intent recorded before broadcast, own nonce, fee policy of
 //      responders.sentinel, per-block bumps; never twice for one incident
 //   5. after inclusion (+ confirmations): the view again → store.markContained + timeline
-import { Contract, Interface, type Provider } from "ethers";
+import { AbiCoder, Interface, type Provider } from "ethers";
 import type { KeeperStore } from "../store/store.js";
 import type { BlockRef, Decision } from "../types.js";
 import type { KeeperSigner } from "../signers/types.js";
@@ -92,6 +92,16 @@ export function containCalldata(signature: string, args: readonly unknown[]): st
   return iface.encodeFunctionData(iface.fragments[0] as never, [...args]);
 }
 
+/** A containedWhen view (one bool) read at `blockTag`: true = contained. Throws when it cannot be read. */
+export async function readContained(
+  provider: Provider,
+  v: { target: string; function: string; args?: readonly unknown[]; equals?: boolean },
+  blockTag?: number | "latest",
+): Promise<boolean> {
+  const out = await provider.call({ to: v.target, data: containCalldata(v.function, v.args ?? []), ...(blockTag !== undefined ? { blockTag } : {}) });
+  return (AbiCoder.defaultAbiCoder().decode(["bool"], out)[0] as boolean) === (v.equals ?? true);
+}
+
 export interface ContainResponderDeps {
   store: KeeperStore;
   provider: Provider;
@@ -152,11 +162,7 @@ export class ContainResponder {
 
   /** The configured state view: true = the target is contained (e.g. paused() == true). */
   async isContained(target: ContainTargetConfig): Promise<boolean> {
-    const v = target.containedWhen;
-    const c = new Contract(v.target, [`${asFunction(v.function)} view returns (bool)`], this.d.provider);
-    const fn = c.interface.fragments[0] as unknown as { format(f: string): string };
-    const got = (await c.getFunction(fn.format("sighash")).staticCall(...v.args)) as boolean;
-    return got === v.equals;
+    return readContained(this.d.provider, target.containedWhen);
   }
 
   private markContained(incidentId: string, blockNumber: number, message: string, data?: Record<string, unknown>): void {

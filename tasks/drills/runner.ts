@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AbiCoder, Wallet, getAddress, type Signer } from "ethers";
+import { Wallet, getAddress, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { JsonRpcServer } from "hardhat/types/network";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
@@ -35,7 +35,7 @@ import { GuardianDrill, WEBHOOK_SECRET_ENV } from "./guardians.js";
 import { loadPlan } from "../../plan/load.js";
 import { SEVERITIES } from "../../plan/schema.js";
 import { checkRoutes } from "../../keeper/responders/alerts/routing.js";
-import { callSignature, containCalldata } from "../../keeper/responders/contain.js";
+import { callSignature, containCalldata, readContained } from "../../keeper/responders/contain.js";
 
 export const DEFAULT_INTERVAL_MS = 1_000;
 const SENTINEL_KEY_ENV = "BREAKWATER_DRILL_SENTINEL_KEY";
@@ -543,13 +543,8 @@ async function containRecord(chain: DrillChain, cfg: KeeperConfigInput, store: K
     const [name, t] = found;
     const v = t.containedWhen;
     const view = `${callSignature(v.function)} on ${v.target}`;
-    let contained: boolean | null = null;
-    try {
-      const out = await chain.ethers.provider.call({ to: v.target, data: calldata(v), blockTag: a.includedBlock });
-      contained = (AbiCoder.defaultAbiCoder().decode(["bool"], out)[0] as boolean) === (v.equals ?? true);
-    } catch {
-      /* unreadable here: not held against the call */
-    }
+    // Unreadable here (null): not held against the call.
+    const contained = await readContained(chain.ethers.provider, v, a.includedBlock).catch(() => null);
     containChecks.push({ block: a.includedBlock!, hash: a.hash, target: name, to: t.to, view, contained });
   }
   const gates = [...new Set(targets.filter(([, t]) => t.via === "gate").map(([, t]) => t.to.toLowerCase()))];

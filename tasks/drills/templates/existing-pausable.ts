@@ -13,7 +13,7 @@ import { Contract, ContractFactory, getAddress, isAddress } from "ethers";
 import { loadArtifact } from "../../../client/artifacts.js";
 import { GATE_ADAPTER_NAMES, PAUSE_GATE_ABI, aavePoolPauseCalls } from "../../../client/pause-gate.js";
 import type { RuleInput } from "../../../keeper/detectors/schema.js";
-import { explainContainRevert } from "../../../keeper/responders/contain.js";
+import { explainContainRevert, readContained } from "../../../keeper/responders/contain.js";
 import { DAY, HOUR } from "../helpers.js";
 import { callNow, encodeCall, resolveAddress, resolveArgs, sendCall, type CallSpec } from "../kit.js";
 import { DrillSkip, type Expectations, type KeeperSetup, type Scenario } from "../types.js";
@@ -327,10 +327,8 @@ export function existingPausable(params: ExistingPausableParams): Scenario<Templ
     async facts(s) {
       const out = await base.facts!(s);
       if (plan) {
-        const v = plan.contain.containedWhen;
-        const c = new Contract(v.target, [`function ${v.function.replace(/^function\s+/, "")} view returns (bool)`], s.chain.ethers.provider);
-        const now = (await c.getFunction(c.interface.fragments[0] as never).staticCall(...(v.args ?? [])).catch(() => null)) as boolean | null;
-        out.protocolPausedAtEnd = now === null ? "unknown (view unreadable)" : now === (v.equals ?? true) ? "yes" : "no";
+        const now = await readContained(s.chain.ethers.provider, plan.contain.containedWhen).catch(() => null);
+        out.protocolPausedAtEnd = now === null ? "unknown (view unreadable)" : now ? "yes" : "no";
       }
       return out;
     },
