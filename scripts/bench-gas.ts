@@ -6,6 +6,7 @@ import { benchBreaker, type GasRow } from "./bench/breaker.js";
 import { benchGuardian } from "./bench/guardian.js";
 import { benchMigration } from "./bench/migration.js";
 import { benchPauseGate, pauseGateTable } from "./bench/pause-gate.js";
+import { loadArtifact, type BreakwaterContractName } from "../client/artifacts.js";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
@@ -25,7 +26,11 @@ const pauseGate = await (async () => {
   });
 })();
 
-const results = { ...breaker, guardian, recovery, pauseGate };
+// Deployed bytecode against EIP-170's 24,576-byte limit: the headroom an integrator's own code has.
+const SIZED: BreakwaterContractName[] = ["ProtectedVault", "VulnerableVault", "ProtectedLendingMarket", "GuardianMultisig", "CircuitBreaker", "PauseGate"];
+const bytecode = Object.fromEntries(SIZED.map((n) => [n, (loadArtifact(n).deployedBytecode.length - 2) / 2]));
+
+const results = { ...breaker, guardian, recovery, pauseGate, bytecode };
 await mkdir("reports", { recursive: true });
 await writeFile("reports/gas.json", JSON.stringify(results, null, 2) + "\n");
 
@@ -43,4 +48,5 @@ console.log(overhead.join("\n"));
 console.log("\nreference (OpenZeppelin whenNotPaused on the same vault):", JSON.stringify(breaker.reference));
 console.log("\n" + absolute.join("\n"));
 console.log("\n" + pauseGateTable(pauseGate));
+console.log("\ndeployed bytecode (bytes of 24,576):", Object.entries(bytecode).map(([n, b]) => `${n} ${fmt(b)}`).join(", "));
 console.log("\nwritten reports/gas.json");
